@@ -1,0 +1,157 @@
+"""One browser per run: launch or connect, a context per account, saved sessions, tracing, resource blocking.
+
+Secrets: the login is never traced (tracing starts only after login, because a trace records the
+arguments of `fill`), and screenshots take `mask` locators for the password field.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from agent.browser_setup import launch_args, resolve_chromium
+from agent.errors import BrowserUnavailable
+
+if TYPE_CHECKING:
+    from agent.config import BrowserConfig
+
+logger = logging.getLogger(__name__)
+
+# What the agent never needs to see: images, fonts, media. Matching by URL means only these requests
+# pay the cost of a route round trip.
+_HEAVY = re.compile(r"\.(png|jpe?g|gif|webp|avif|ico|svg|woff2?|ttf|otf|mp4|webm|mp3)(\?|$)", re.I)
+
+
+def account_slug(email: str) -> str:
+    """A file-name-safe key for an account (the saved session's file name)."""
+    return re.sub(r"[^a-z0-9]+", "_", email.lower()).strip("_") or "default"
+
+
+class BrowserSession:
+    """Owns Playwright, the browser and its contexts for one run. Use as a context manager."""
+
+    def __init__(
+        self, settings: BrowserConfig, state_dir: Path, evidence_dir: Path, browser: Browser | None = None
+    ) -> None:
+        """`browser`: an already running browser to use (and leave running), e.g. a test suite's."""
+        self.settings = settings
+        self.state_dir = Path(state_dir)
+        self.evidence_dir = Path(evidence_dir)
+        self._pw: Playwright | None = None
+        self._browser: Browser | None = browser
+        self._owned = browser is None
+        self._traced: set[int] = set()
+
+    def __enter__(self) -> BrowserSession:
+        if not self._owned:
+            return self
+        self._pw = sync_playwright().start()
+        try:
+            self._browser = self._connect_or_launch(self._pw)
+        except Exception:
+            self._pw.stop()
+            raise
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._browser is not None and self._owned:
+            self._browser.close()
+        if self._pw is not None:
+            self._pw.stop()
+
+    @property
+    def browser(self) -> Browser:
+        assert self._browser is not None, "use BrowserSession as a context manager"
+        return self._browser
+
+    def _connect_or_launch(self, pw: Playwright) -> Browser:
+        s = self.settings
+        from playwright.sync_api import Error as PlaywrightError
+
+        try:
+            if s.remote_endpoint:
+                if s.remote_protocol == "playwright":
+                    return pw.chromium.connect(s.remote_endpoint, slow_mo=s.slow_mo_ms)
+                return pw.chromium.connect_over_cdp(s.remote_endpoint, slow_mo=s.slow_mo_ms)
+            exe = resolve_chromium(s.executable_path or None, playwright_path=pw.chromium.executable_path)
+            return pw.chromium.launch(
+                executable_path=exe, args=launch_args(exe), headless=s.headless, slow_mo=s.slow_mo_ms
+            )
+        except PlaywrightError as exc:
+            where = s.remote_endpoint or s.executable_path or "the local Chromium"
+            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise BrowserUnavailable(f"cannot start or reach {where}: {first_line}") from exc
+
+    # -- contexts and saved sessions -------------------------------------------------------------
+    def state_path(self, email: str) -> Path:
+        return self.state_dir / f"{account_slug(email)}.json"
+
+    def new_context(self, email: str, locale: str | None = None) -> BrowserContext:
+        """A context for one account, starting from its saved session when there is one."""
+        saved = self.state_path(email)
+        context = self.browser.new_context(
+            storage_state=str(saved) if saved.exists() else None,
+            locale=locale or None,
+            viewport={"width": 1280, "height": 900},
+        )
+        context.set_default_timeout(self.settings.timeout_ms)
+        context.set_default_navigation_timeout(self.settings.navigation_timeout_ms)
+        if self.settings.block_resources:
+            context.route(_HEAVY, lambda route: route.abort())
+        return context
+
+    def save_session(self, context: BrowserContext, email: str) -> Path:
+        """Write the context's cookies/storage to the account's file, readable by the owner only."""
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        target = self.state_path(email)
+        tmp = target.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.close(fd)
+        context.storage_state(path=str(tmp))
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, target)
+        return target
+
+    def forget_session(self, email: str) -> None:
+        self.state_path(email).unlink(missing_ok=True)
+
+    # -- evidence ----------------------------------------------------------------------------------
+    def evidence_path(self, run_id: str | int, name: str, suffix: str) -> Path:
+        folder = self.evidence_dir / str(run_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        return folder / f"{stamp}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.{suffix}"
+
+    def screenshot(self, page: Page, run_id: str | int, name: str, mask: list | None = None) -> str:
+        path = self.evidence_path(run_id, name, "png")
+        page.screenshot(path=str(path), full_page=True, mask=mask or [])
+        return str(path)
+
+    def start_trace(self, context: BrowserContext) -> None:
+        """Start tracing (call after login only: traces record what `fill` typed)."""
+        if self.settings.trace == "off" or id(context) in self._traced:
+            return
+        context.tracing.start(screenshots=True, snapshots=True)
+        self._traced.add(id(context))
+
+    def stop_trace(self, context: BrowserContext, run_id: str | int, failed: bool) -> str | None:
+        """Stop tracing; keep the file when the run failed (or always, if configured)."""
+        if id(context) not in self._traced:
+            return None
+        self._traced.discard(id(context))
+        keep = self.settings.trace == "always" or (failed and self.settings.trace == "on_failure")
+        if not keep:
+            context.tracing.stop()
+            return None
+        path = self.evidence_path(run_id, "trace", "zip")
+        context.tracing.stop(path=str(path))
+        return str(path)

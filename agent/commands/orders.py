@@ -1,0 +1,173 @@
+"""Commands for a person's own orders: login, orders, show, cancel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from agent.cli import App, cli, command
+from agent.errors import UsageError
+from agent.flows.cancel import CancelResult, cancel_orders
+from agent.flows.orders import list_orders, show_order
+from agent.flows.runtime import Runtime, open_runtime
+from agent.flows.session import log_in_with_human
+from agent.models import CancelOutcome, Order, OrderDetail, OrderStatus, normalise_order_id
+
+EXIT_FOR_OUTCOME = {CancelOutcome.FAILED: 1, CancelOutcome.NOT_CANCELLABLE: 4}
+
+
+@contextmanager
+def _runtime(app: App, name: str, headed: bool = False) -> Iterator[Runtime]:
+    cfg = app.config
+    if headed:
+        cfg = cfg.model_copy(update={"browser": cfg.browser.model_copy(update={"headless": False})})
+    ask = (lambda prompt: click.prompt(prompt, hide_input=True)) if sys.stdin.isatty() else None
+    with app.store() as store, open_runtime(cfg, store, name, ask=ask) as rt:
+        yield rt
+
+
+def _order_json(order: Order) -> dict[str, object]:
+    data = order.model_dump(mode="json")
+    data["total"] = (
+        {"amount": str(order.total.amount), "currency": order.total.currency} if order.total else None
+    )
+    return data
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} must be a date like 2026-04-27, got {value!r}") from None
+
+
+def _order_ids(values: tuple[str, ...]) -> list[str]:
+    try:
+        ids = [normalise_order_id(v) for v in values]
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return list(dict.fromkeys(ids))  # the same id twice is one cancellation
+
+
+@command(cli)
+@click.option("--headed", is_flag=True, help="Show the browser; wait for you to solve a captcha by hand.")
+@click.option("--wait", "wait_s", default=600, show_default=True, help="Seconds to wait for a human.")
+def login(app: App, headed: bool, wait_s: int) -> None:
+    """Log in (or check the saved session) and save the session for the next runs."""
+    with _runtime(app, "login", headed=headed) as rt:
+        if headed:
+            log_in_with_human(rt, wait_s)
+        else:
+            from agent.flows.session import ensure_logged_in
+
+            ensure_logged_in(rt)
+        click.echo(f"logged in as {rt.email}; session saved")
+
+
+@command(cli)
+@click.option("--status", type=click.Choice([s.value for s in OrderStatus if s != OrderStatus.UNKNOWN]))
+@click.option("--since", metavar="DATE", help="Placed on or after (YYYY-MM-DD).")
+@click.option("--until", metavar="DATE", help="Placed on or before (YYYY-MM-DD).")
+@click.option("--search", metavar="TEXT", help="Order id, product or store name.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+def orders(app: App, status: str | None, since: str | None, until: str | None, search: str | None,
+           as_json: bool) -> None:  # fmt: skip
+    """List your orders (all pages), filtered."""
+    since_d, until_d = _date(since, "--since"), _date(until, "--until")
+    with _runtime(app, "orders") as rt:
+        found = list_orders(rt, OrderStatus(status) if status else None, since_d, until_d, search)
+    if as_json:
+        click.echo(json.dumps([_order_json(o) for o in found], indent=2, ensure_ascii=False))
+        return
+    table = Table("placed", "status", "store", "total", "items")
+    table.add_column("order id", no_wrap=True, min_width=19)  # an id is never cut: people copy it
+    for o in found:
+        total = f"{o.total.amount} {o.total.currency}" if o.total else ""
+        table.add_row(
+            o.order_id, str(o.placed_at or ""), o.status_text, o.store_name, total, str(len(o.items))
+        )
+    Console().print(table)
+    click.echo(f"{len(found)} order(s)")
+
+
+@command(cli)
+@click.argument("order_id")
+@click.option("--json", "as_json", is_flag=True)
+def show(app: App, order_id: str, as_json: bool) -> None:
+    """Show one order as the site shows it, and what the agent recorded about it."""
+    (oid,) = _order_ids((order_id,))
+    with _runtime(app, "show") as rt:
+        detail = show_order(rt, oid)
+        request = rt.store.get_request(oid)
+    if as_json:
+        data = _order_json(detail) | {"request": request.model_dump(mode="json") if request else None}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    _print_detail(detail)
+    if request:
+        click.echo(f"request: {request.state.value} (reason: {request.reason_text or '-'})")
+
+
+def _print_detail(d: OrderDetail) -> None:
+    total = f"{d.total.amount} {d.total.currency}" if d.total else "?"
+    click.echo(f"order {d.order_id}: {d.status_text} [{d.status.value}]")
+    for label, value in (("reminder", d.reminder), ("placed", d.placed_at), ("store", d.store_name),
+                         ("payment", d.payment_method), ("total", total)):  # fmt: skip
+        if value:
+            click.echo(f"  {label}: {value}")
+    if d.is_deposit:
+        click.echo("  deposit/instalment order: cancel it by hand")
+    for line in d.items:
+        click.echo(f"  - {line.quantity} x {line.title}")
+
+
+@command(cli)
+@click.argument("order_ids", nargs=-1, required=True)
+@click.option("--reason", required=True, metavar="R",
+              help="changed_mind, wrong_item, duplicate_order, wrong_address, out_of_stock, "
+                   "shipping_too_long, found_cheaper, seller_asked, other — or free text.")  # fmt: skip
+@click.option("--dry-run", is_flag=True, help="Do everything up to the confirming click, then stop.")
+@click.option("--yes", is_flag=True, help="Do not ask before each cancellation.")
+@click.option("--fallback-other", is_flag=True, help='Pick "Other reasons" when no offered reason matches.')
+@click.option("--json", "as_json", is_flag=True)
+def cancel(app: App, order_ids: tuple[str, ...], reason: str, dry_run: bool, yes: bool, fallback_other: bool,
+           as_json: bool) -> None:  # fmt: skip
+    """Cancel one or more of your orders (each exactly once)."""
+    ids = _order_ids(order_ids)
+    if not reason.strip():
+        raise UsageError("--reason must not be empty")
+    confirm = None if (yes or dry_run or not sys.stdin.isatty()) else _ask_person
+    with _runtime(app, "cancel") as rt, Progress(transient=True, disable=len(ids) < 2 or as_json) as bar:
+        task = bar.add_task("cancelling", total=len(ids))
+        results = cancel_orders(rt, ids, reason, dry_run=dry_run, fallback_other=fallback_other,
+                                confirm=confirm, on_result=lambda _r: bar.advance(task))  # fmt: skip
+    _print_results(results, as_json)
+    codes = {EXIT_FOR_OUTCOME.get(r.outcome, 0) for r in results}
+    sys.exit(1 if 1 in codes else 4 if 4 in codes else 0)
+
+
+def _ask_person(detail: OrderDetail, reason_text: str) -> bool:
+    total = f"{detail.total.amount} {detail.total.currency}" if detail.total else "?"
+    return click.confirm(f"Cancel order {detail.order_id} ({detail.store_name}, {total}) "
+                         f"with reason {reason_text!r}?", default=False)  # fmt: skip
+
+
+def _print_results(results: list[CancelResult], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps([r.model_dump(mode="json") for r in results], indent=2, ensure_ascii=False))
+        return
+    table = Table("outcome", "reason", "message")
+    table.add_column("order id", no_wrap=True, min_width=19)
+    for r in results:
+        table.add_row(r.outcome.value, r.reason_text, r.message, r.order_id)
+    Console().print(table)

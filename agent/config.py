@@ -1,0 +1,382 @@
+"""Settings: pydantic models for the TOML file, plus BUYER_AGENT_<SECTION>__<KEY> environment overrides.
+
+Resolution: `--config PATH`, else $BUYER_AGENT_CONFIG, else ./buyer-agent.toml, else built-in defaults.
+Every problem becomes one ConfigError naming the file, the dotted key and what is wrong.
+A plain loader (tomllib + pydantic) rather than pydantic-settings: it lets unknown env keys be errors
+and lets every message name its source, which pydantic-settings does not.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tomllib
+import zoneinfo
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, TypeAdapter, field_validator
+from pydantic import ValidationError as PydanticValidationError
+
+from agent.errors import ConfigError, CredentialsMissing
+from agent.models import OrderStatus
+
+ENV_PREFIX = "BUYER_AGENT_"
+ENV_CONFIG = "BUYER_AGENT_CONFIG"
+DEFAULT_FILE = "buyer-agent.toml"
+NOTIFY_EVENTS = (
+    "cancelled",
+    "accepted",
+    "rejected",
+    "stalled",
+    "dispute_flagged",
+    "dispute_opened",
+    "refund_overdue",
+    "needs_human",
+)
+SENSITIVE_KEYS = ("account.otp_command",)  # may embed a TOTP seed: masked by `config show`
+_HTTP_URL = TypeAdapter(HttpUrl)
+
+
+def _http_url(value: str) -> str:
+    _HTTP_URL.validate_python(value)  # raises with pydantic's wording; kept as the user wrote it
+    return value
+
+
+def _base_url(value: str) -> str:
+    return _http_url(value).rstrip("/")
+
+
+def _optional_base_url(value: str) -> str:
+    return _base_url(value) if value else ""
+
+
+HttpStr = Annotated[str, AfterValidator(_http_url)]
+BaseUrl = Annotated[str, AfterValidator(_base_url)]
+OptionalBaseUrl = Annotated[str, AfterValidator(_optional_base_url)]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class SiteConfig(Section):
+    profile: str = "aliexpress"
+    base_url: BaseUrl = "https://www.aliexpress.com"
+    login_url: HttpStr = "https://login.aliexpress.com/"
+    api_base_url: OptionalBaseUrl = ""
+    locale: str = ""
+
+    @property
+    def api_base(self) -> str:
+        """Where the JSON API lives: api_base_url, or base_url when that is empty."""
+        return self.api_base_url or self.base_url
+
+
+class AccountConfig(Section):
+    email: str = ""
+    password_env: str = "BUYER_AGENT_PASSWORD"
+    keyring_service: str = ""
+    otp_command: str = ""
+
+
+class BrowserConfig(Section):
+    headless: bool = True
+    executable_path: str = ""
+    remote_endpoint: str = ""
+    remote_protocol: Literal["cdp", "playwright"] = "cdp"
+    slow_mo_ms: int = Field(0, ge=0)
+    timeout_ms: int = Field(15000, gt=0)
+    navigation_timeout_ms: int = Field(30000, gt=0)
+    block_resources: bool = True
+    trace: Literal["off", "on_failure", "always"] = "on_failure"
+
+    @field_validator("remote_endpoint")
+    @classmethod
+    def _endpoint_scheme(cls, value: str) -> str:
+        if value and not re.match(r"^(wss?|https?)://\S+$", value):
+            raise ValueError("must start with ws://, wss://, http:// or https://")
+        return value
+
+
+class StorageConfig(Section):
+    database: Path = Path("buyer-agent.db")
+    evidence_dir: Path = Path("evidence")
+    state_dir: Path = Path(".buyer-agent")
+
+    def resolved(self, base: Path) -> StorageConfig:
+        """Relative paths anchored at `base` (the config file's folder, or the cwd without a file)."""
+        fix = {k: (base / Path(v).expanduser()).resolve() for k, v in self.model_dump().items()}
+        return self.model_copy(update=fix)
+
+
+REFUND_BUSINESS_DAYS = {"card": 20, "paypal": 5, "wallet": 3, "other": 20}
+
+
+def _with_default_refund_days(value: Any) -> Any:
+    # A partial table (only `card = 10`) keeps the other kinds' defaults.
+    return {**REFUND_BUSINESS_DAYS, **value} if isinstance(value, dict) else value
+
+
+class PolicyConfig(Section):
+    seller_response_hours: int = Field(48, ge=1)
+    dispute_window_days: int = Field(90, ge=1)
+    dispute_warning_days: int = Field(5, ge=0)
+    allowed_statuses: list[OrderStatus] = Field(
+        default_factory=lambda: [
+            OrderStatus.AWAITING_PAYMENT,
+            OrderStatus.PAYMENT_VERIFYING,
+            OrderStatus.AWAITING_SHIPMENT,
+        ]
+    )
+    amount_cap: Decimal | None = Field(None, ge=0)
+    reason_match_threshold: int = Field(80, ge=0, le=100)
+    fallback_other: bool = False
+    auto_dispute: bool = False
+    refund_business_days: dict[str, Annotated[int, Field(ge=0)]] = Field(
+        default_factory=lambda: dict(REFUND_BUSINESS_DAYS)
+    )
+    max_retries: int = Field(3, ge=0)
+
+    _merge_refund_days = field_validator("refund_business_days", mode="before")(_with_default_refund_days)
+
+    @field_validator("amount_cap", mode="before")
+    @classmethod
+    def _empty_cap_is_none(cls, value: Any) -> Any:
+        return None if value in ("", "none", "None") else value
+
+
+class ScheduleConfig(Section):
+    sweep_cron: str = "0 3 * * *"
+    timezone: str = "UTC"
+    misfire_grace_seconds: int = Field(3600, ge=0)
+    recheck_after_deadline_minutes: int = Field(30, ge=0)
+    dispute_recheck_days_before: int = Field(3, ge=0)
+    drift_check: bool = True
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name like 'Europe/Berlin')") from None
+        return value
+
+    @field_validator("sweep_cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError as exc:
+            raise ValueError(f"not a 5-field crontab expression: {exc}") from None
+        return value
+
+
+class NotifyConfig(Section):
+    urls: list[str] = Field(default_factory=list)
+    events: list[str] = Field(default_factory=lambda: list(NOTIFY_EVENTS))
+    summary: bool = True
+
+    @field_validator("events")
+    @classmethod
+    def _known_events(cls, value: list[str]) -> list[str]:
+        unknown = [e for e in value if e not in NOTIFY_EVENTS]
+        if unknown:
+            raise ValueError(f"unknown event(s) {', '.join(unknown)}; known: {', '.join(NOTIFY_EVENTS)}")
+        return value
+
+
+class Config(Section):
+    site: SiteConfig = Field(default_factory=SiteConfig)
+    account: AccountConfig = Field(default_factory=AccountConfig)
+    browser: BrowserConfig = Field(default_factory=BrowserConfig)
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+    policy: PolicyConfig = Field(default_factory=PolicyConfig)
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    notify: NotifyConfig = Field(default_factory=NotifyConfig)
+
+    def password(self) -> str:
+        """The account password: $<account.password_env>, else the OS keyring. Never stored on self."""
+        value = os.environ.get(self.account.password_env, "")
+        if value:
+            return value
+        if self.account.keyring_service:
+            return _keyring_password(self.account.keyring_service, self.account.email)
+        raise CredentialsMissing(
+            f"no password: set ${self.account.password_env} or account.keyring_service (with account.email)"
+        )
+
+    def public_dump(self, mode: Literal["json", "python"] = "json") -> dict[str, Any]:
+        """Settings with sensitive values masked, for `config show`."""
+        data = self.model_dump(mode=mode)
+        for dotted in SENSITIVE_KEYS:
+            section, key = dotted.split(".")
+            if data[section][key]:
+                data[section][key] = "***"
+        return data
+
+
+def _keyring_password(service: str, email: str) -> str:
+    if not email:
+        raise CredentialsMissing("account.keyring_service is set but account.email is empty")
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        value = keyring.get_password(service, email)
+    except KeyringError as exc:
+        raise CredentialsMissing(f"keyring {service!r} unavailable: {exc}") from None
+    if not value:
+        raise CredentialsMissing(f"no password in keyring {service!r} for {email}")
+    return value
+
+
+# ---------------------------------------------------------------- loading
+
+
+def config_file(path: str | None) -> Path | None:
+    """The file to read (which must then exist), or None for built-in defaults."""
+    if path:
+        return Path(path)
+    env = os.environ.get(ENV_CONFIG, "")
+    if env:
+        return Path(env)  # a configured path with a typo must not silently fall back to defaults
+    local = Path(DEFAULT_FILE)
+    return local if local.is_file() else None
+
+
+def load_config(path: str | None = None) -> Config:
+    """Read, override from the environment, validate. Raises ConfigError (exit code 2) on any problem."""
+    file = config_file(path)
+    where = str(file) if file else "(no config file)"
+    data = _read_toml(file) if file else {}
+    env_keys = _apply_env(data, os.environ, where)
+    try:
+        cfg = Config.model_validate(data)
+    except PydanticValidationError as exc:
+        raise _config_error(exc, where, env_keys) from None
+    base = file.resolve().parent if file else Path.cwd()
+    return cfg.model_copy(update={"storage": cfg.storage.resolved(base)})
+
+
+def _read_toml(file: Path) -> dict[str, Any]:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(file), "", "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(file), "", f"cannot read: {exc}") from None
+    try:
+        return tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(file), _key_at_error(text, str(exc)), f"TOML syntax: {exc}") from None
+
+
+def _key_at_error(text: str, message: str) -> str:
+    """Best-effort dotted key of the line a TOML syntax error points at ('' when unknown)."""
+    found = re.search(r"at line (\d+)", message)
+    if not found:
+        return ""
+    lines = text.splitlines()[: int(found.group(1))]
+    key = re.match(r"\s*([\w.-]+)\s*=", lines[-1]) if lines else None
+    table = next((m.group(1) for line in reversed(lines) if (m := re.match(r"\s*\[+([\w.-]+)\]", line))), "")
+    if not key:
+        return table
+    return f"{table}.{key.group(1)}" if table else key.group(1)
+
+
+def _apply_env(data: dict[str, Any], environ: Any, where: str) -> dict[str, str]:
+    """Merge BUYER_AGENT_A__B[__C]=value into data; returns {dotted key: env var name}."""
+    applied: dict[str, str] = {}
+    for name in sorted(environ):
+        if not name.startswith(ENV_PREFIX) or "__" not in name:
+            continue  # BUYER_AGENT_CONFIG, _PASSWORD, _DEBUG are not settings
+        parts = [p.lower() for p in name[len(ENV_PREFIX) :].split("__")]
+        dotted = ".".join(parts)
+        if not all(parts):
+            raise ConfigError(where, dotted, f"malformed override ${name}")
+        node = data
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ConfigError(where, dotted, f"${name} overrides inside a non-table value")
+        node[parts[-1]] = _env_value(environ[name], name, where, dotted)
+        applied[dotted] = name
+    return applied
+
+
+def _env_value(raw: str, name: str, where: str, dotted: str) -> Any:
+    """Lists and tables come as JSON (`["a","b"]`, `{"card": 10}`); everything else as text for pydantic."""
+    if not raw.strip().startswith(("[", "{")):
+        return raw
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(where, dotted, f"${name} is not valid JSON: {exc}") from None
+
+
+def _config_error(exc: PydanticValidationError, where: str, env_keys: dict[str, str]) -> ConfigError:
+    """The first validation problem, in one line; values under [account] are never echoed."""
+    err = exc.errors()[0]
+    dotted = ".".join(str(p) for p in err["loc"])
+    if err["type"] == "extra_forbidden":
+        problem = "unknown key"
+        if dotted.endswith("password"):
+            problem += " (never put a password in config: use account.password_env or keyring_service)"
+    elif err["type"] in ("model_type", "dict_type"):
+        problem = f"must be a table ([{dotted}] or {{...}})"
+    else:
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        problem = msg[:1].lower() + msg[1:] if msg[1:2].islower() else msg  # "Input …" but not "URL …"
+        if not dotted.startswith("account.") and not isinstance(err.get("input"), dict | list):
+            problem += f", got {str(err.get('input'))[:60]!r}"
+    source = next((v for k, v in env_keys.items() if _overlaps(k, dotted)), None)
+    if source:
+        problem += f" (from ${source})"
+    more = len(exc.errors()) - 1
+    if more:
+        problem += f" (+{more} more problem{'s' if more > 1 else ''})"
+    return ConfigError(where, dotted, problem)
+
+
+def _overlaps(a: str, b: str) -> bool:
+    """Whether one dotted key is the other or inside it."""
+    return a == b or a.startswith(b + ".") or b.startswith(a + ".")
+
+
+# ---------------------------------------------------------------- TOML output
+
+
+def to_toml(cfg: Config) -> str:
+    """The effective settings as TOML (sensitive values masked); loading it back gives the same config."""
+    out: list[str] = []
+    for section, values in cfg.public_dump(mode="python").items():
+        out.append(f"[{section}]")
+        tables = {k: v for k, v in values.items() if isinstance(v, dict)}
+        for key, value in values.items():
+            if value is None:
+                out.append(f"# {key} = (not set)")
+            elif key not in tables:
+                out.append(f"{key} = {_toml_value(value)}")
+        for key, table in tables.items():
+            out.append(f"\n[{section}.{key}]")
+            out.extend(f"{k} = {_toml_value(v)}" for k, v in table.items())
+        out.append("")
+    return "\n".join(out)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")  # never exponent notation, which TOML lacks
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)  # JSON string escapes are valid TOML

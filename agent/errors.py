@@ -1,0 +1,167 @@
+"""The whole exception hierarchy. Each class says who raises it and which exit code the CLI maps it to.
+
+Exit codes (documented in the README): 0 all done, 1 a failure, 2 usage/config error,
+3 needs a human, 4 not cancellable.
+"""
+
+from __future__ import annotations
+
+
+class AgentError(Exception):
+    """Base of every error the CLI turns into one clear line. `exit_code` picks the process exit code."""
+
+    exit_code = 1
+
+
+class ConfigError(AgentError, ValueError):
+    """Raised by agent.config when the file is missing, unreadable, or a key is unknown/invalid."""
+
+    exit_code = 2
+
+    def __init__(self, path: str, key: str, problem: str) -> None:
+        self.path, self.key, self.problem = path, key, problem
+        where = f"{path}: {key}" if key else path
+        super().__init__(f"config error in {where}: {problem}")
+
+
+class UsageError(AgentError, ValueError):
+    """Raised by the CLI and flows for bad user input (an order id that is not digits, a bad date …)."""
+
+    exit_code = 2
+
+
+class SelectorPackError(AgentError, LookupError):
+    """Raised by agent.locate when a pack is missing, malformed, or lacks a key the code asks for."""
+
+    exit_code = 2
+
+
+class BrowserUnavailable(AgentError, RuntimeError):
+    """Raised by agent.browser when no Chromium can be found, installed or connected to."""
+
+    exit_code = 1
+
+
+class NeedsHuman(AgentError):
+    """Raised by pages/flows on a captcha, slider or any challenge the agent must not try to pass."""
+
+    exit_code = 3
+
+    def __init__(self, what: str, screenshot: str | None = None) -> None:
+        self.what, self.screenshot = what, screenshot
+        hint = f" (screenshot: {screenshot})" if screenshot else ""
+        super().__init__(
+            f"needs a human: {what}{hint}. Run `buyer-agent login --headed` and solve it by hand."
+        )
+
+
+class LoginFailed(AgentError):
+    """Raised by LoginPage when the site rejects the credentials or the one-time code."""
+
+    exit_code = 1
+
+
+class SessionExpired(AgentError):
+    """Raised by page objects when the site sent us to the login page mid-flow; flows re-login once."""
+
+    exit_code = 1
+
+
+class ControlNotFound(AgentError, LookupError):
+    """Raised by agent.locate when no candidate of a pack key matched exactly one visible element."""
+
+    exit_code = 1
+
+    def __init__(self, key: str, tried: list[str], evidence: list[str] | None = None) -> None:
+        self.key, self.tried, self.evidence = key, tried, evidence or []
+        msg = f"could not find {key!r}; tried: " + "; ".join(tried)
+        if self.evidence:
+            msg += " — evidence: " + ", ".join(self.evidence)
+        super().__init__(msg)
+
+
+class ControlBlocked(AgentError):
+    """Raised by agent.locate when a control that was found cannot be clicked: an overlay the guard cannot
+    close keeps intercepting it, or it stays disabled/hidden. For an irreversible click nothing was sent."""
+
+    exit_code = 1
+
+    def __init__(self, what: str, detail: str) -> None:
+        self.what, self.detail = what, detail
+        super().__init__(f"could not click {what}: {detail}")
+
+
+class OrderNotFound(AgentError, LookupError):
+    """Raised by flows when an order id is not in the account's order list or detail page."""
+
+    exit_code = 1
+
+    def __init__(self, order_id: str) -> None:
+        self.order_id = order_id
+        super().__init__(f"order {order_id} not found in this account")
+
+
+class NotCancellable(AgentError):
+    """Raised by the cancel flow when policy refuses the order (status, deposit, amount cap …)."""
+
+    exit_code = 4
+
+    def __init__(self, order_id: str, reason: str) -> None:
+        self.order_id, self.reason = order_id, reason
+        super().__init__(f"order {order_id} is not cancellable: {reason}")
+
+
+class ReasonNotOffered(AgentError, LookupError):
+    """Raised by reason matching when no offered option matches well enough and no fallback is allowed."""
+
+    exit_code = 1
+
+    def __init__(self, wanted: str, offered: list[str]) -> None:
+        self.wanted, self.offered = wanted, offered
+        super().__init__(
+            f"no offered reason matches {wanted!r}; offered: "
+            + "; ".join(repr(o) for o in offered)
+            + " (use --fallback-other to pick 'Other reasons')"
+        )
+
+
+class DoubleCheckFailed(AgentError):
+    """Raised by the cancel flow when the dialog's order id, chosen reason or eligibility does not check out
+    right before the irreversible click. Nothing is clicked."""
+
+    exit_code = 1
+
+
+class SiteError(AgentError):
+    """Raised by page objects when the site answers with an error page, a 5xx, or an API failure."""
+
+    exit_code = 1
+
+
+class LockHeld(AgentError):
+    """Raised by jobs when another process holds the sweep lock."""
+
+    exit_code = 1
+
+
+class CredentialsMissing(AgentError):
+    """Raised by Config.password() when neither the password env var nor the OS keyring has a password."""
+
+    exit_code = 2
+
+
+class StoreError(AgentError):
+    """Raised by agent.store when the database cannot be opened, is newer than this code, or stays locked."""
+
+    exit_code = 1
+
+
+class AlreadyRequested(AgentError):
+    """Raised by Store.begin_submission when the order already has a request in a non-failed state;
+    the cancel flow reports it as `already_requested` and clicks nothing."""
+
+    exit_code = 1
+
+    def __init__(self, order_id: str, state: str) -> None:
+        self.order_id, self.state = order_id, state
+        super().__init__(f"order {order_id} already has a cancellation request (state {state})")

@@ -1,0 +1,1 @@
+"""Use cases: page objects + policy + store, in that order. The CLI and jobs call these."""

@@ -1,0 +1,109 @@
+"""Being logged in: reuse the saved session, renew it when the site sends us to its login page, get a
+one-time code from `account.otp_command` or the person, and stop for a human on a challenge."""
+
+from __future__ import annotations
+
+import logging
+import shlex
+import subprocess
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from agent.errors import AgentError, LoginFailed, NeedsHuman, SessionExpired, SiteError
+from agent.flows.runtime import Runtime
+from agent.pages import LoginPage, OrdersPage, is_login_url
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def otp_provider(rt: Runtime) -> Callable[[], str] | None:
+    """Where a one-time code comes from: the configured command, else the person at the terminal."""
+    command = rt.config.account.otp_command
+    if command:
+        return lambda: _run_otp_command(command)
+    if rt.ask is not None:
+        ask = rt.ask
+        return lambda: ask("One-time code sent by the site")
+    return None
+
+
+def _run_otp_command(command: str) -> str:
+    try:
+        done = subprocess.run(shlex.split(command), capture_output=True, text=True, timeout=120, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise LoginFailed(f"account.otp_command could not run: {exc}") from exc
+    code = done.stdout.strip()
+    if done.returncode != 0 or not code:
+        raise LoginFailed(f"account.otp_command exited {done.returncode} without printing a code")
+    return code
+
+
+def log_in(rt: Runtime, return_url: str | None = None) -> None:
+    """Sign in on the login page (opening it if needed) and save the session for the next run."""
+    login = LoginPage(rt.site)
+    if not login.is_logged_out():
+        login.open(return_url)
+    try:
+        login.log_in(rt.email, rt.config.password(), otp=otp_provider(rt))
+    except NeedsHuman as exc:
+        shot = rt.screenshot("needs-human", mask=login.mask())
+        rt.event("needs_human", what=exc.what, evidence=[shot])
+        raise NeedsHuman(exc.what, shot) from exc
+    rt.browser.save_session(rt.context, rt.email)
+    rt.event("login", account=rt.email)
+    rt.browser.start_trace(rt.context)  # only now: a trace of the login would hold the typed password
+
+
+def ensure_logged_in(rt: Runtime) -> OrdersPage:
+    """Open My Orders with the saved session; log in first when the site asks for it."""
+    orders = OrdersPage(rt.site)
+    try:
+        orders.open()
+    except SessionExpired:
+        log_in(rt, return_url=rt.site.url("orders"))
+        orders.open()
+    rt.browser.start_trace(rt.context)
+    return orders
+
+
+def with_session(rt: Runtime, step: Callable[[], T]) -> T:
+    """Run a read-only step; if the session expired mid-flow, log in again and run it once more."""
+    try:
+        return step()
+    except SessionExpired:
+        logger.info("session expired mid-flow; logging in again")
+        rt.event("session_expired")
+        log_in(rt)
+        return step()
+
+
+def retrying(rt: Runtime, step: Callable[[], T], what: str) -> T:
+    """Retry a READ-ONLY step on site errors with exponential backoff (never the confirming click)."""
+    attempts = max(1, rt.config.policy.max_retries)
+    for attempt in range(1, attempts + 1):
+        try:
+            return with_session(rt, step)
+        except SiteError as exc:
+            if attempt == attempts:
+                raise
+            delay = 0.5 * 2 ** (attempt - 1)
+            logger.warning("%s failed (%s); retry %d/%d in %.1fs", what, exc, attempt, attempts - 1, delay)
+            rt.event("retry", what=what, error=str(exc), attempt=attempt)
+            time.sleep(delay)  # backoff between whole read attempts; page objects never sleep
+    raise AgentError(f"{what}: no attempt made")  # unreachable: the loop returns or raises
+
+
+def log_in_with_human(rt: Runtime, timeout_s: float) -> None:
+    """`buyer-agent login --headed`: log in, and when the site shows a challenge, let the person solve
+    it in the window; we wait (on the URL, not a timer) until the site lets us in, then save the session."""
+    try:
+        ensure_logged_in(rt)
+        return
+    except NeedsHuman as exc:
+        logger.warning("%s — solve it in the browser window; waiting up to %.0f s", exc.what, timeout_s)
+        rt.event("waiting_for_human", what=exc.what)
+    rt.page.wait_for_url(lambda url: not is_login_url(url, rt.site.login_url), timeout=timeout_s * 1000)
+    rt.browser.save_session(rt.context, rt.email)
+    rt.event("login", account=rt.email, by="human")

@@ -1,0 +1,144 @@
+"""pydantic domain models shared by pages, policy, flows, store and jobs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class OrderStatus(StrEnum):
+    """Canonical order statuses; the selector pack maps every locale's wording onto these."""
+
+    AWAITING_PAYMENT = "awaiting_payment"
+    PAYMENT_VERIFYING = "payment_verifying"
+    AWAITING_SHIPMENT = "awaiting_shipment"
+    CANCELLATION_REQUESTED = "cancellation_requested"
+    AWAITING_DELIVERY = "awaiting_delivery"
+    COMPLETED = "completed"
+    CLOSED = "closed"
+    DISPUTE = "dispute"
+    UNKNOWN = "unknown"
+
+
+class RequestState(StrEnum):
+    """States of a cancellation request (one per order) in the store."""
+
+    SUBMITTING = "submitting"  # journalled right before the irreversible click
+    CANCELLED = "cancelled"  # instant cancel (unpaid / verifying)
+    REQUESTED = "requested"  # waiting for the seller
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    STALLED = "stalled"
+    SHIPPED_ANYWAY = "shipped_anyway"
+    REFUND_PENDING = "refund_pending"
+    REFUNDED = "refunded"
+    DISPUTE_FLAGGED = "dispute_flagged"
+    DISPUTE_OPENED = "dispute_opened"
+    DISPUTE_RESOLVED = "dispute_resolved"
+    NEEDS_HUMAN = "needs_human"
+    FAILED = "failed"
+
+
+class CancelOutcome(StrEnum):
+    """What `buyer-agent cancel` reports per order."""
+
+    CANCELLED = "cancelled"
+    REQUESTED = "requested"
+    ALREADY_REQUESTED = "already_requested"
+    NOT_CANCELLABLE = "not_cancellable"
+    DRY_RUN = "dry_run"
+    SKIPPED = "skipped"  # the person said no at the confirmation prompt
+    FAILED = "failed"
+
+
+def normalise_order_id(value: object) -> str:
+    """Ids arrive as strings in one place and numbers in another: keep a string of digits."""
+    text = str(value).strip()
+    if not text.isdigit():
+        raise ValueError(f"order id must be digits, got {text!r}")
+    return text
+
+
+class Money(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    amount: Decimal
+    currency: str  # ISO code when known ("USD", "BRL"), else the symbol as shown
+
+
+class OrderLine(BaseModel):
+    title: str
+    sku: str = ""
+    price: Money | None = None
+    quantity: int = 1
+
+
+class Order(BaseModel):
+    """One row of My Orders (or the head of a detail page)."""
+
+    order_id: str
+    status: OrderStatus = OrderStatus.UNKNOWN
+    status_text: str = ""
+    placed_at: dt.date | None = None
+    store_name: str = ""
+    total: Money | None = None
+    items: list[OrderLine] = Field(default_factory=list)
+    actions: list[str] = Field(default_factory=list)  # visible action texts on the row
+
+    _check_id = field_validator("order_id", mode="before")(normalise_order_id)
+
+
+class OrderDetail(Order):
+    """What the order detail page adds to a row."""
+
+    reminder: str = ""
+    payment_method: str = ""
+    is_deposit: bool = False
+    seller_deadline: dt.datetime | None = None
+    ship_by: dt.datetime | None = None
+
+
+class CancelRequest(BaseModel):
+    """The store's row for an order's cancellation request (one per order)."""
+
+    order_id: str
+    state: RequestState
+    reason_key: str = ""
+    reason_text: str = ""
+    requested_at: dt.datetime | None = None  # when the agent decided to cancel (journal written)
+    submitted_at: dt.datetime | None = None  # when the site confirmed the request
+    seller_deadline: dt.datetime | None = None
+    dispute_deadline: dt.datetime | None = None
+    refund_due: dt.datetime | None = None
+    flagged_reason: str = ""
+    updated_at: dt.datetime | None = None
+    run_id: int | None = None
+
+
+class Event(BaseModel):
+    """One row of the append-only audit log."""
+
+    id: int
+    at: dt.datetime
+    run_id: int | None = None
+    order_id: str | None = None
+    kind: str
+    state_from: str | None = None
+    state_to: str | None = None
+    detail: dict[str, Any] = Field(default_factory=dict)
+    evidence: list[str] = Field(default_factory=list)  # paths of screenshots, snapshots, traces
+
+
+class Run(BaseModel):
+    """One CLI command or scheduled job execution."""
+
+    id: int
+    command: str
+    started_at: dt.datetime
+    ended_at: dt.datetime | None = None
+    outcome: str | None = None
+    pid: int | None = None

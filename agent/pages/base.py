@@ -1,0 +1,188 @@
+"""What every page object shares: the `Site` context and the `PageObject` base class.
+
+Page objects hold the Page and the pack (through `Site`), build every locator through the pack, wait with
+Playwright's auto-waiting, and turn what is on screen into pydantic models. They never decide policy.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Locator, Page, Response
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from agent.errors import SessionExpired, SiteError
+from agent.locate import Finder, HitCallback, click_through_overlays
+from agent.packs import Pack
+from agent.parsing import fold
+
+SLICE_MS = 250  # polling slice while waiting for one of several outcomes (each slice is a real wait)
+SESSION_FAILURES = ("FAIL_SYS_SESSION_EXPIRED", "FAIL_SYS_TOKEN_EXOIRED", "FAIL_SYS_TOKEN_EXPIRED")
+
+
+def is_login_url(url: str, login_url: str) -> bool:
+    """True when `url` is a login page: same host and path prefix as `login_url`, or a login./passport.
+    host (the real site uses both). Query strings (return_url=…) are ignored."""
+    here, login = urlsplit(url), urlsplit(login_url)
+    host = (here.hostname or "").lower()
+    if host.startswith(("login.", "passport.")):
+        return True
+    same_host = host == (login.hostname or "").lower() and here.port == login.port
+    login_path = login.path.rstrip("/") or "/"
+    return same_host and (here.path.rstrip("/") or "/").startswith(login_path) and login_path != "/"
+
+
+@dataclass
+class Site:
+    """Everything a page object needs: the Page, the pack, where the site lives, the locale, the Finder.
+
+    Build it with `Site.create(page, pack, base_url, locale, on_hit=..., login_url=...)`."""
+
+    page: Page
+    pack: Pack
+    base_url: str
+    locale: str
+    finder: Finder
+    login_url: str
+    timeout_ms: int = 10_000
+
+    @classmethod
+    def create(
+        cls, page: Page, pack: Pack, base_url: str, locale: str | None = None,
+        on_hit: HitCallback | None = None, login_url: str | None = None, timeout_ms: int = 10_000,
+    ) -> Site:
+        loc = locale or pack.meta.default_locale
+        base = base_url.rstrip("/")
+        finder = Finder(page, pack, loc, on_hit=on_hit)
+        return cls(page, pack, base, loc, finder, login_url or base + pack.path("login"), timeout_ms)
+
+    def url(self, path_key: str, **params: str) -> str:
+        return self.base_url + self.pack.path(path_key, **params)
+
+
+class PageObject:
+    """Base of every page object. `KEYS` lists every pack key the class asks for (checked by tests)."""
+
+    KEYS: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+
+    @property
+    def page(self) -> Page:
+        return self.site.page
+
+    @property
+    def pack(self) -> Pack:
+        return self.site.pack
+
+    @property
+    def finder(self) -> Finder:
+        return self.site.finder
+
+    # locators, always through the pack ---------------------------------------------------------
+    def loc(self, key: str, scope: Locator | None = None, **params: str) -> Locator:
+        """A locator for reading (rows, fields): the first candidate of `key` that matches anything."""
+        return self.finder.locator(key, scope, params or None)
+
+    def find(self, key: str, scope: Locator | None = None, timeout_ms: int | None = None, **params: str) -> Locator:
+        """The one visible control `key` (see Finder.find); ControlNotFound otherwise."""
+        return self.finder.find(key, scope, timeout_ms, params or None)
+
+    def click(self, locator: Locator, irreversible: bool = False) -> None:
+        click_through_overlays(locator, self.page, self.pack, self.site.locale, irreversible=irreversible)
+
+    def text(self, key: str, scope: Locator | None = None) -> str:
+        """Whitespace-normalised text content of the first match of `key` ("" when absent)."""
+        loc = self.loc(key, scope)
+        return _norm(loc.first.text_content() or "") if loc.count() else ""
+
+    def texts(self, key: str, scope: Locator | None = None, visible_only: bool = False) -> list[str]:
+        loc = self.loc(key, scope)
+        if visible_only:
+            loc = loc.filter(visible=True)
+        return [t for t in (_norm(x) for x in loc.all_text_contents()) if t]
+
+    def words(self, key: str) -> list[str]:
+        return self.pack.words(key, self.site.locale)
+
+    def matches_wording(self, text: str, key: str) -> bool:
+        """True when `text` starts with (labels) or contains one of the wordings of `key`."""
+        folded = fold(text)
+        return any(fold(w) in folded for w in self.words(key))
+
+    # navigation and readiness ------------------------------------------------------------------
+    def goto(self, url: str) -> None:
+        response = self.page.goto(url, wait_until="domcontentloaded")
+        self.check_session()
+        if response is not None and response.status >= 500:
+            raise SiteError(f"{url} answered HTTP {response.status}")
+
+    def check_session(self) -> None:
+        if is_login_url(self.page.url, self.site.login_url):
+            raise SessionExpired(f"the site sent us to its login page ({_without_query(self.page.url)})")
+
+    def wait_ready(self, key: str, timeout_ms: int | None = None, check_session: bool = True) -> None:
+        """Wait until `key` is visible, failing fast on the login page (SessionExpired) or an error page."""
+        total = self.site.timeout_ms if timeout_ms is None else timeout_ms
+        waited = 0
+        while True:
+            if check_session:
+                self.check_session()
+            if self.finder.is_visible("site.error"):
+                raise SiteError(f"the site shows an error: {' '.join(self.texts('site.error', visible_only=True))}")
+            if self.finder.wait_for(key, timeout_ms=min(SLICE_MS, max(total - waited, 1))):
+                return
+            waited += SLICE_MS
+            if waited >= total:
+                raise SiteError(f"{key} did not appear within {total} ms on {_without_query(self.page.url)}")
+
+    def check_api(self, response: Response) -> dict[str, Any]:
+        """The JSON of a site API response; SessionExpired / SiteError on a failure envelope."""
+        try:
+            body: dict[str, Any] = json.loads(response.text())
+        except ValueError as exc:
+            raise SiteError(f"{_without_query(response.url)} answered non-JSON (HTTP {response.status})") from exc
+        ret = " ".join(str(r) for r in body.get("ret", []))
+        if any(code in ret for code in SESSION_FAILURES):
+            raise SessionExpired(f"the site API says: {ret}")
+        if not ret.startswith("SUCCESS"):
+            raise SiteError(f"the site API failed: {ret or 'no ret'} (HTTP {response.status})")
+        return body
+
+    def is_api(self, path_key: str, response: Response) -> bool:
+        return urlsplit(response.url).path.endswith(self.pack.path(path_key))
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _without_query(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def digits_in(text: str, minimum: int = 6) -> str | None:
+    """The first run of at least `minimum` digits (an order id in "Order ID: 8212…Copy")."""
+    match = re.search(r"\d{%d,}" % minimum, text)
+    return match.group() if match else None
+
+
+def first_attribute(loc: Locator, name: str) -> str | None:
+    return loc.first.get_attribute(name) if loc.count() else None
+
+
+def json_path(body: Mapping[str, Any], *keys: str) -> Any:
+    node: Any = body
+    for key in keys:
+        node = node.get(key, {}) if isinstance(node, Mapping) else {}
+    return node
+
+
+__all__ = ["PageObject", "PlaywrightTimeoutError", "Site", "digits_in", "first_attribute", "is_login_url"]

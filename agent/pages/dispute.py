@@ -1,0 +1,112 @@
+"""Returns/refunds: the dispute start form (reason, message, evidence upload) and the dispute's status.
+
+`DisputePage.submit(permit)` is irreversible like the cancel confirm: it needs a `DisputePermit` that only
+the dispute flow builds after its own double-check, and spends it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playwright.sync_api import expect
+from pydantic import BaseModel
+
+from agent.errors import DoubleCheckFailed, SiteError
+from agent.models import OrderStatus, normalise_order_id
+from agent.pages.base import PageObject
+from agent.parsing import fold, order_id_from_url
+from agent.policy import canonical_status
+
+__all__ = ["DisputePage", "DisputePermit", "DisputeStatus"]
+
+
+@dataclass(eq=False)
+class DisputePermit:
+    """Permission to open one dispute for `order_id` with `reason`; spent by DisputePage.submit()."""
+
+    order_id: str
+    reason: str
+    _spent: bool = field(default=False, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        try:
+            self.order_id = normalise_order_id(self.order_id)
+        except ValueError as exc:
+            raise DoubleCheckFailed(f"permit has a bad order id: {exc}") from exc
+
+    def spend(self) -> None:
+        if self._spent:
+            raise DoubleCheckFailed(f"the dispute permit for order {self.order_id} was already used")
+        self._spent = True
+
+
+class DisputeStatus(BaseModel):
+    order_id: str
+    status_text: str
+    status: OrderStatus = OrderStatus.UNKNOWN
+
+
+class DisputePage(PageObject):
+    KEYS = (
+        "dispute.form", "dispute.reason", "dispute.reason_option", "dispute.message", "dispute.evidence",
+        "dispute.submit", "dispute.status", "dispute.error",
+    )
+
+    def open(self, order_id: str) -> DisputePage:
+        self.goto(self.site.url("dispute_start", order_id=order_id))
+        self.wait_ready("dispute.form")
+        return self
+
+    def order_id(self) -> str | None:
+        return order_id_from_url(self.page.url)
+
+    def offered_reasons(self) -> list[str]:
+        return self.texts("dispute.reason_option", self.find("dispute.reason"))
+
+    def choose_reason(self, text: str) -> None:
+        self.find("dispute.reason").select_option(label=text)
+
+    def selected_reason(self) -> str | None:
+        select = self.find("dispute.reason")
+        value = select.input_value()
+        options = self.loc("dispute.reason_option", select)
+        for i in range(options.count()):
+            if value and options.nth(i).get_attribute("value") == value:
+                return " ".join((options.nth(i).text_content() or "").split())
+        return None
+
+    def write_message(self, text: str) -> None:
+        self.find("dispute.message").fill(text)
+
+    def attach(self, files: Sequence[str | Path]) -> None:
+        self.loc("dispute.evidence").set_input_files([str(f) for f in files])
+
+    def submit(self, permit: DisputePermit) -> DisputeStatus:
+        """Irreversible: open the dispute. Checks the permit (order id, reason), spends it, clicks once."""
+        if self.order_id() != permit.order_id:
+            raise DoubleCheckFailed(f"this form is for order {self.order_id()!r}, the permit for {permit.order_id!r}")
+        chosen = self.selected_reason()
+        if chosen is None or fold(chosen) != fold(permit.reason):
+            raise DoubleCheckFailed(f"the form's reason is {chosen!r}, the permit's {permit.reason!r}")
+        button = self.find("dispute.submit")
+        permit.spend()
+        self.click(button, irreversible=True)
+        self.page.wait_for_load_state("domcontentloaded")
+        if self.finder.is_visible("dispute.error"):
+            raise SiteError(f"the dispute was refused: {' '.join(self.texts('dispute.error', visible_only=True))}")
+        return self.status(permit.order_id)
+
+    def status(self, order_id: str) -> DisputeStatus:
+        """Open the dispute's status page and read it."""
+        normalise_order_id(order_id)
+        self.goto(self.site.url("dispute_detail", order_id=order_id))
+        self.wait_ready("dispute.status")
+        status = self.loc("dispute.status")
+        expect(status.first).to_be_visible(timeout=self.site.timeout_ms)
+        text = self.text("dispute.status")
+        return DisputeStatus(
+            order_id=order_id, status_text=text,
+            status=canonical_status(text, self.pack.statuses, self.site.locale),
+        )

@@ -1,0 +1,147 @@
+"""The order detail page: status block, reminder and its deadline, info rows, items, prices, cancel control."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from playwright.sync_api import Locator
+
+from agent.errors import SiteError
+from agent.models import Money, OrderDetail, OrderLine, OrderStatus
+from agent.pages.base import PageObject, digits_in, first_attribute
+from agent.pages.cancel_dialog import CancelDialog
+from agent.parsing import deadline_from_reminder, order_id_from_url, parse_date, parse_money
+from agent.policy import canonical_status
+
+__all__ = ["OrderDetailPage"]
+
+
+class OrderDetailPage(PageObject):
+    KEYS = (
+        "order_detail.root", "order_detail.status_title", "order_detail.reminder", "order_detail.status_tag",
+        "order_detail.action", "order_detail.info_row", "order_detail.info_label", "order_detail.info_value",
+        "order_detail.item", "order_detail.item_title", "order_detail.item_sku", "order_detail.item_price",
+        "order_detail.item_quantity", "order_detail.store", "order_detail.price_row",
+        "order_detail.price_label", "order_detail.price_value", "order_detail.cancel",
+    )
+
+    def open(self, order_id: str) -> OrderDetailPage:
+        self.goto(self.site.url("order_detail", order_id=order_id))
+        return self.wait_loaded()
+
+    def wait_loaded(self) -> OrderDetailPage:
+        self.wait_ready("order_detail.status_title")
+        return self
+
+    def order_id(self) -> str | None:
+        """From the page's data-order-id, else the "Order ID" info row, else the URL."""
+        attr = first_attribute(self.loc("order_detail.root"), self.pack.attribute("order_id"))
+        if attr and attr.strip().isdigit():
+            return attr.strip()
+        info = self._info()
+        return digits_in(info.get("order_id_label", "")) or order_id_from_url(self.page.url)
+
+    def status_text(self) -> str:
+        return self.text("order_detail.status_title")
+
+    def detail(self, now: dt.datetime | None = None) -> OrderDetail:
+        """Everything the page shows about the order. `now` is when the page was read (deadlines count
+        from it); default: the current UTC time."""
+        now = now or dt.datetime.now(dt.UTC)
+        locale = self.site.locale
+        status_text = self.status_text()
+        status = canonical_status(status_text, self.pack.statuses, locale)
+        reminder = self.text("order_detail.reminder")
+        info = self._info()
+        deadline = deadline_from_reminder(reminder, now, locale) if reminder else None
+        prices = self._prices()
+        order_id = self.order_id()
+        if order_id is None:
+            raise SiteError(f"the order detail page shows no order id ({self.page.url})")
+        return OrderDetail(
+            order_id=order_id,
+            status=status,
+            status_text=status_text,
+            placed_at=_date(info.get("order_date_label", ""), locale),
+            store_name=self.text("order_detail.store"),
+            total=_money(prices[-1][1], locale) if prices else None,
+            items=self._items(),
+            actions=self.actions(),
+            reminder=reminder,
+            payment_method=info.get("payment_method_label", ""),
+            is_deposit=self._is_deposit(prices),
+            seller_deadline=deadline if status is OrderStatus.CANCELLATION_REQUESTED else None,
+            ship_by=self._ship_by(status, reminder, deadline),
+        )
+
+    def actions(self) -> list[str]:
+        return self.texts("order_detail.action", visible_only=True)
+
+    def open_cancel_dialog(self, timeout_ms: int | None = None) -> CancelDialog:
+        """Find the cancel control wherever the layout puts it (Finder), click it, return the dialog."""
+        control = self.find("order_detail.cancel", timeout_ms=timeout_ms)
+        self.click(control)
+        return CancelDialog(self.site).wait_open()
+
+    # -- parts --------------------------------------------------------------------------------------
+    def _info(self) -> dict[str, str]:
+        """Info rows keyed by the wording key their label matches (order_id_label, order_date_label …)."""
+        rows = self.loc("order_detail.info_row")
+        out: dict[str, str] = {}
+        for i in range(rows.count()):
+            label = self.text("order_detail.info_label", rows.nth(i))
+            for key in ("order_id_label", "order_date_label", "payment_method_label"):
+                if key not in out and self.matches_wording(label, key):
+                    out[key] = self.text("order_detail.info_value", rows.nth(i))
+        return out
+
+    def _prices(self) -> list[tuple[str, str]]:
+        rows = self.loc("order_detail.price_row")
+        return [
+            (self.text("order_detail.price_label", rows.nth(i)), self.text("order_detail.price_value", rows.nth(i)))
+            for i in range(rows.count())
+        ]
+
+    def _is_deposit(self, prices: list[tuple[str, str]]) -> bool:
+        labels = [label for label, _ in prices] + self.texts("order_detail.status_tag")
+        return any(self.matches_wording(label, "deposit") for label in labels)
+
+    def _ship_by(self, status: OrderStatus, reminder: str, deadline: dt.datetime | None) -> dt.datetime | None:
+        if status is not OrderStatus.AWAITING_SHIPMENT or not reminder:
+            return None
+        if deadline is not None:
+            return deadline
+        day = _date(reminder, self.site.locale)
+        return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=dt.UTC) if day else None
+
+    def _items(self) -> list[OrderLine]:
+        items = self.loc("order_detail.item")
+        lines = []
+        for i in range(items.count()):
+            item = items.nth(i)
+            qty = digits_in(self.text("order_detail.item_quantity", item), minimum=1)
+            lines.append(OrderLine(
+                title=self.text("order_detail.item_title", item),
+                sku=self.text("order_detail.item_sku", item),
+                price=_money(self.text("order_detail.item_price", item), self.site.locale),
+                quantity=int(qty) if qty else 1,
+            ))
+        return lines
+
+    def cancel_control(self, timeout_ms: int | None = None) -> Locator:
+        """The cancel control without clicking it (dry runs show that it exists)."""
+        return self.find("order_detail.cancel", timeout_ms=timeout_ms)
+
+
+def _date(text: str, locale: str) -> dt.date | None:
+    try:
+        return parse_date(text, locale) if text else None
+    except ValueError:
+        return None
+
+
+def _money(text: str, locale: str) -> Money | None:
+    try:
+        return parse_money(text, locale) if text else None
+    except ValueError:
+        return None

@@ -1,0 +1,193 @@
+"""My Orders: status tabs (both generations), time range, search, "View orders" paging, row parsing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from playwright.sync_api import Locator, Response, expect
+
+from agent.errors import SiteError
+from agent.models import Order, OrderLine
+from agent.pages.base import PageObject, digits_in, first_attribute
+from agent.pages.cancel_dialog import CancelDialog
+from agent.pages.order_detail import OrderDetailPage
+from agent.parsing import order_id_from_url, parse_date, parse_money
+from agent.policy import canonical_status
+
+__all__ = ["TAB_KEYS", "OrdersPage"]
+
+TAB_KEYS = ("all", "unpaid", "processing", "shipped", "completed", "deleted")
+ORDER_COMPONENT = "pc_om_list_order_"
+
+
+class OrdersPage(PageObject):
+    KEYS = (
+        "site.loading", "orders.tabs", "orders.tab", "orders.active_tab", "orders.search_input",
+        "orders.search_button", "orders.time_range", "orders.time_option", "orders.row", "orders.row_for", "orders.row_status",
+        "orders.row_info", "orders.row_detail_link", "orders.row_store", "orders.row_item",
+        "orders.item_title", "orders.item_sku", "orders.item_price", "orders.item_quantity",
+        "orders.row_total", "orders.row_action", "orders.row_cancel", "orders.load_more", "orders.empty",
+    )
+
+    def open(self) -> OrdersPage:
+        self.goto(self.site.url("orders"))
+        self.wait_loaded()
+        return self
+
+    def wait_loaded(self) -> None:
+        """Tabs on screen, the list (or its empty state) rendered, no loading spinner."""
+        self.wait_ready("orders.tabs")
+        deadline = self.site.timeout_ms
+        waited = 0
+        while not (self.loc("orders.row").count() or self.finder.is_visible("orders.empty")):
+            self.wait_ready("orders.tabs", timeout_ms=1)  # re-checks session / error page
+            if self.finder.wait_for("orders.row", timeout_ms=250):
+                break
+            waited += 250
+            if waited >= deadline:
+                raise SiteError("My Orders rendered no rows and no empty state")
+        self._wait_not_loading()
+
+    # -- filters ------------------------------------------------------------------------------------
+    def choose_tab(self, tab: str) -> OrdersPage:
+        """Select a status tab by canonical key (all|unpaid|processing|shipped|completed|deleted)."""
+        if tab not in TAB_KEYS:
+            raise ValueError(f"unknown tab {tab!r}; expected one of {', '.join(TAB_KEYS)}")
+        target = self.find("orders.tab", tab=tab)
+        if self._is_active(target):
+            return self
+        self._reload_list(lambda: self.click(target))
+        return self
+
+    def set_time_range(self, option: str) -> OrdersPage:
+        """Pick "Orders placed in" by option value (all|6m|1y|2y) or by its visible label."""
+        select = self.find("orders.time_range")
+        options = self.loc("orders.time_option", select)
+        values = [options.nth(i).get_attribute("value") for i in range(options.count())]
+        how = {"value": option} if option in values else {"label": option}
+        self._reload_list(lambda: select.select_option(**how))
+        return self
+
+    def search(self, text: str) -> OrdersPage:
+        self.find("orders.search_input").fill(text)
+        button = self.find("orders.search_button")
+        self._reload_list(lambda: self.click(button))
+        return self
+
+    def load_all(self, max_rounds: int = 500) -> int:
+        """Click "View orders" until it disappears; returns the number of rows."""
+        rows = self.loc("orders.row")
+        for _ in range(max_rounds):
+            if not self.finder.is_visible("orders.load_more"):
+                break
+            before = rows.count()
+            button = self.find("orders.load_more", timeout_ms=0)
+            ids = self._list_call(lambda b=button: self.click(b))  # type: ignore[misc]
+            expect(rows).to_have_count(before + len(ids), timeout=self.site.timeout_ms)
+            self._expect_rows(ids)
+            self._wait_not_loading()
+        return rows.count()
+
+    # -- reading ------------------------------------------------------------------------------------
+    def orders(self) -> list[Order]:
+        rows = self.loc("orders.row")
+        return [self._parse_row(rows.nth(i)) for i in range(rows.count())]
+
+    def row(self, order_id: str) -> Locator:
+        link = self.loc("orders.row_for", order_id=order_id)
+        return self.loc("orders.row").filter(has=link)
+
+    def order(self, order_id: str) -> Order | None:
+        row = self.row(order_id)
+        return self._parse_row(row.first) if row.count() else None
+
+    def open_order(self, order_id: str) -> OrderDetailPage:
+        return OrderDetailPage(self.site).open(order_id)
+
+    def open_cancel_dialog(self, order_id: str) -> CancelDialog:
+        """Click the row's own cancel control (the only one in the `list_row_only` layout)."""
+        row = self.row(order_id)
+        if row.count() != 1:
+            raise SiteError(f"order {order_id} is not on this page of My Orders ({row.count()} rows)")
+        self.click(self.find("orders.row_cancel", scope=row))
+        return CancelDialog(self.site).wait_open()
+
+    def _parse_row(self, row: Locator) -> Order:
+        href = first_attribute(self.loc("orders.row_detail_link", row), self.pack.attribute("href")) or ""
+        info = self.text("orders.row_info", row)
+        order_id = order_id_from_url(href) or digits_in(info)
+        if order_id is None:
+            raise SiteError(f"an order row has no order id (link {href!r}, info {info!r})")
+        status_text = self.text("orders.row_status", row)
+        return Order(
+            order_id=order_id,
+            status=canonical_status(status_text, self.pack.statuses, self.site.locale),
+            status_text=status_text,
+            placed_at=_maybe(parse_date, info, self.site.locale),
+            store_name=self.text("orders.row_store", row),
+            total=_maybe(parse_money, self.text("orders.row_total", row), self.site.locale),
+            items=self._items(row),
+            actions=self.texts("orders.row_action", row, visible_only=True),
+        )
+
+    def _items(self, row: Locator) -> list[OrderLine]:
+        items = self.loc("orders.row_item", row)
+        lines = []
+        for i in range(items.count()):
+            item = items.nth(i)
+            title_loc = self.loc("orders.item_title", item)
+            title = first_attribute(title_loc, self.pack.attribute("title")) or self.text("orders.item_title", item)
+            qty = digits_in(self.text("orders.item_quantity", item), minimum=1)
+            lines.append(OrderLine(
+                title=title, sku=self.text("orders.item_sku", item),
+                price=_maybe(parse_money, self.text("orders.item_price", item), self.site.locale),
+                quantity=int(qty) if qty else 1,
+            ))
+        return lines
+
+    # -- list reloads -------------------------------------------------------------------------------
+    def _is_active(self, tab: Locator) -> bool:
+        active = self.loc("orders.active_tab")
+        return active.count() == 1 and (active.text_content() or "").strip() == (tab.text_content() or "").strip()
+
+    def _reload_list(self, action: Callable[[], object]) -> None:
+        """Run `action`, wait for the list API answer, then for the rendered rows to match it."""
+        ids = self._list_call(action)
+        expect(self.loc("orders.row")).to_have_count(len(ids), timeout=self.site.timeout_ms)
+        self._expect_rows(ids)
+        self._wait_not_loading()
+
+    def _expect_rows(self, ids: list[str]) -> None:
+        for order_id in ids:
+            expect(self.row(order_id)).to_have_count(1, timeout=self.site.timeout_ms)
+
+    def _list_call(self, action: Callable[[], object]) -> list[str]:
+        """Run `action` expecting a list API call; returns the order ids the answer holds."""
+        with self.page.expect_response(
+            lambda r: self.is_api("api_order_list", r), timeout=self.site.timeout_ms
+        ) as info:
+            action()
+        return _ids_in(self.check_api(_finished(info.value)))
+
+    def _wait_not_loading(self) -> None:
+        expect(self.loc("site.loading").filter(visible=True)).to_have_count(0, timeout=self.site.timeout_ms)
+
+
+def _finished(response: Response) -> Response:
+    response.finished()
+    return response
+
+
+def _ids_in(body: dict[str, Any]) -> list[str]:
+    components = body.get("data", {}).get("data", {})
+    return [key[len(ORDER_COMPONENT):] for key in components if key.startswith(ORDER_COMPONENT)]
+
+
+def _maybe(parser: Callable[[str, str | None], Any], text: str, locale: str) -> Any:
+    if not text:
+        return None
+    try:
+        return parser(text, locale)
+    except ValueError:
+        return None

@@ -1,0 +1,204 @@
+"""The admin API (`/__shop/…`, JSON; never part of the imitation) and `ShopAdmin`, its tiny client.
+
+Tests drive the shop through it: move the clock, switch scenarios, inject faults, solve the captcha
+(standing in for the human), and read the operation log to assert what the server actually received.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from agent.shop.pages import SESSION_COOKIE, TICKET_COOKIE, shop
+from agent.shop.seed import SHOP_EMAIL
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    value = json.loads(raw or b"{}")
+    if not isinstance(value, dict):
+        raise ValueError("the request body must be a JSON object")
+    return value
+
+
+def _bad(exc: Exception) -> JSONResponse:
+    return JSONResponse({"error": str(exc)}, status_code=400)
+
+
+async def get_state(request: Request) -> Response:
+    return JSONResponse(shop(request).to_json())
+
+
+async def get_log(request: Request) -> Response:
+    entries = shop(request).log_json()
+    kind, order_id = request.query_params.get("kind"), request.query_params.get("order_id")
+    since = int(request.query_params.get("since", 0))
+    entries = [
+        e
+        for e in entries
+        if e["seq"] > since
+        and (not kind or e["kind"] == kind)
+        and (not order_id or e["order_id"] == order_id)
+    ]
+    return JSONResponse(entries)
+
+
+async def advance(request: Request) -> Response:
+    try:
+        now = shop(request).advance(float((await _body(request)).get("hours", 0)))
+    except ValueError as exc:
+        return _bad(exc)
+    return JSONResponse({"now": now.isoformat()})
+
+
+async def scenario(request: Request) -> Response:
+    try:
+        body = await _body(request)
+        switches = shop(request).set_scenario(body.pop("name", None), **body)
+    except (ValueError, TypeError) as exc:
+        return _bad(exc)
+    return JSONResponse(switches)
+
+
+async def reset(request: Request) -> Response:
+    try:
+        body = await _body(request)
+        shop(request).reset(body.pop("scenario", None), **body)
+    except (ValueError, TypeError) as exc:
+        return _bad(exc)
+    return JSONResponse({"scenario": shop(request).switches.to_json()})
+
+
+async def faults(request: Request) -> Response:
+    try:
+        body = await _body(request)
+        clear = bool(body.pop("clear", False))
+        rules = body.pop("rules", [body] if body else [])
+        return JSONResponse({"faults": shop(request).add_faults(rules, clear=clear)})
+    except (ValueError, TypeError) as exc:
+        return _bad(exc)
+
+
+async def add_orders(request: Request) -> Response:
+    try:
+        ids = shop(request).add_orders(await _body(request))
+    except (ValueError, TypeError) as exc:
+        return _bad(exc)
+    return JSONResponse({"order_ids": ids})
+
+
+async def solve_captcha(request: Request) -> Response:
+    shop(request).solve_captcha()
+    return JSONResponse({"solved": True})
+
+
+async def expire_sessions(request: Request) -> Response:
+    return JSONResponse({"expired": shop(request).expire_sessions()})
+
+
+async def new_session(request: Request) -> Response:
+    """A logged-in session without the login pages (for tests that are not about logging in)."""
+    session = shop(request).new_session(str((await _body(request)).get("email", SHOP_EMAIL)))
+    return JSONResponse(
+        {
+            "token": session.token,
+            "cookies": {SESSION_COOKIE: session.token, TICKET_COOKIE: session.token[:16]},
+        }
+    )
+
+
+async def resolve_dispute(request: Request) -> Response:
+    try:
+        body = await _body(request)
+        order = shop(request).resolve_dispute(str(body["order_id"]), str(body.get("outcome", "refund")))
+    except (KeyError, ValueError) as exc:
+        return _bad(exc)
+    return JSONResponse({"order_id": order.order_id, "status": order.status})
+
+
+ROUTES = [
+    Route("/__shop/state", get_state),
+    Route("/__shop/log", get_log),
+    Route("/__shop/clock/advance", advance, methods=["POST"]),
+    Route("/__shop/scenario", scenario, methods=["POST"]),
+    Route("/__shop/reset", reset, methods=["POST"]),
+    Route("/__shop/faults", faults, methods=["POST"]),
+    Route("/__shop/orders", add_orders, methods=["POST"]),
+    Route("/__shop/captcha/solve", solve_captcha, methods=["POST"]),
+    Route("/__shop/sessions/expire", expire_sessions, methods=["POST"]),
+    Route("/__shop/sessions", new_session, methods=["POST"]),
+    Route("/__shop/disputes/resolve", resolve_dispute, methods=["POST"]),
+]
+
+
+class ShopAdmin:
+    """Client of the admin API: `ShopAdmin(shop.base_url).advance(48)`. Raises httpx errors on 4xx/5xx."""
+
+    def __init__(self, base_url: str, client: httpx.Client | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._client = client or httpx.Client(base_url=self.base_url, timeout=10)
+
+    def _get(self, path: str, **params: Any) -> Any:
+        response = self._client.get(f"/__shop/{path}", params={k: v for k, v in params.items() if v})
+        response.raise_for_status()
+        return response.json()
+
+    def _post(self, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = self._client.post(f"/__shop/{path}", json=body or {})
+        response.raise_for_status()
+        return response.json()
+
+    def state(self) -> dict[str, Any]:
+        return dict(self._get("state"))
+
+    def log(
+        self, kind: str | None = None, order_id: str | None = None, since: int = 0
+    ) -> list[dict[str, Any]]:
+        return list(self._get("log", kind=kind, order_id=order_id, since=since))
+
+    def advance(self, hours: float) -> str:
+        return str(self._post("clock/advance", {"hours": hours})["now"])
+
+    def set_scenario(self, name: str | None = None, **switches: Any) -> dict[str, Any]:
+        return dict(self._post("scenario", ({"name": name} if name else {}) | switches))
+
+    def reset(self, scenario: str | None = None, **switches: Any) -> dict[str, Any]:
+        return dict(self._post("reset", ({"scenario": scenario} if scenario else {}) | switches))
+
+    def faults(self, **fault: Any) -> list[dict[str, Any]]:
+        """One rule (`path=, kind=error|slow|drop, count=, status=, delay_ms=, method=`), `rules=[…]`,
+        and/or `clear=True`."""
+        return list(self._post("faults", fault)["faults"])
+
+    def add_orders(self, **spec: Any) -> list[str]:
+        return list(self._post("orders", spec)["order_ids"])
+
+    def solve_captcha(self) -> None:
+        self._post("captcha/solve")
+
+    def expire_sessions(self) -> int:
+        return int(self._post("sessions/expire")["expired"])
+
+    def new_session(self, email: str = SHOP_EMAIL) -> dict[str, str]:
+        """Cookies of a fresh logged-in session, name → value."""
+        return dict(self._post("sessions", {"email": email})["cookies"])
+
+    def resolve_dispute(self, order_id: str, outcome: str = "refund") -> str:
+        return str(self._post("disputes/resolve", {"order_id": order_id, "outcome": outcome})["status"])
+
+    def orders(self) -> list[dict[str, Any]]:
+        return list(self.state()["orders"])
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> ShopAdmin:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

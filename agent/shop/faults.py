@@ -1,0 +1,76 @@
+"""ASGI middleware that makes the shop misbehave on purpose: latency, HTTP errors, dropped connections.
+
+Delays are `asyncio.sleep` on the server: the shop simulating a slow network, never a test waiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from agent.shop.state import Fault, ShopState
+
+logger = logging.getLogger(__name__)
+
+# Requests the faults and latency never touch: the admin API and static assets.
+EXEMPT = ("/__shop", "/static")
+
+
+class DroppedConnection(ConnectionError):
+    """Raised where no socket can be closed (in-process test clients) to stand for a dropped connection."""
+
+
+class FaultMiddleware:
+    def __init__(self, app: ASGIApp, state: ShopState) -> None:
+        self.app, self.state = app, state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(EXEMPT):
+            await self.app(scope, receive, send)
+            return
+        latency = self.state.switches.latency_ms
+        if latency:
+            await asyncio.sleep(latency / 1000)
+        fault = self.state.take_fault(scope["path"], scope["method"])
+        if fault is None:
+            await self.app(scope, receive, send)
+        elif fault.kind == "slow":
+            await asyncio.sleep(fault.delay_ms / 1000)
+            await self.app(scope, receive, send)
+        elif fault.kind == "error":
+            await _error(fault, send)
+        else:
+            await _drop(receive, send)
+
+
+async def _error(fault: Fault, send: Send) -> None:
+    body = b"<html><body><h1>500 Internal Server Error</h1></body></html>"
+    await send(
+        {
+            "type": "http.response.start",
+            "status": fault.status,
+            "headers": [
+                (b"content-type", b"text/html; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _drop(receive: Receive, send: Send) -> None:
+    """Close the socket without a byte of response (uvicorn's h11 cycle exposes its transport)."""
+    transport: Any = getattr(getattr(send, "__self__", None), "transport", None)
+    if transport is None:
+        raise DroppedConnection("the shop dropped this connection (fault rule)")
+    transport.close()
+    # Wait for uvicorn to notice the disconnect so it does not try to answer with a 500.
+    try:
+        async with asyncio.timeout(2):
+            while (await receive())["type"] != "http.disconnect":
+                pass
+    except TimeoutError:
+        logger.warning("dropped connection: no disconnect event within 2 s")

@@ -1,0 +1,1 @@
+"""Scheduled work: the scheduler, the sweep, notifications, and the request lifecycle they drive."""

@@ -1,0 +1,71 @@
+"""Fixtures for the fixture-shop e2e tests: one shop server and one Chromium per session (per xdist
+worker), a shop reset and a fresh browser context for every test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from agent.browser_setup import launch_args, resolve_chromium
+from agent.shop.admin import ShopAdmin
+from agent.shop.server import ShopThread
+
+expect.set_options(timeout=10_000)
+
+
+@pytest.fixture(scope="session")
+def _shop_server() -> Iterator[ShopThread]:
+    with ShopThread() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def _admin(_shop_server: ShopThread) -> Iterator[ShopAdmin]:
+    with ShopAdmin(_shop_server.base_url) as admin:
+        yield admin
+
+
+@pytest.fixture
+def shop(_shop_server: ShopThread, _admin: ShopAdmin) -> ShopThread:
+    """The running shop, reset to the default scenario (seed, clock, sessions, log, faults)."""
+    _admin.reset()
+    return _shop_server
+
+
+@pytest.fixture
+def shop_admin(shop: ShopThread, _admin: ShopAdmin) -> ShopAdmin:
+    return _admin
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    exe = resolve_chromium()  # before sync_playwright(): it runs its own Playwright to look
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=launch_args(exe), headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser, shop: ShopThread) -> Iterator[BrowserContext]:
+    ctx = browser.new_context(base_url=shop.base_url, viewport={"width": 1280, "height": 900})
+    ctx.set_default_timeout(10_000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+@pytest.fixture
+def logged_in(context: BrowserContext, shop: ShopThread, shop_admin: ShopAdmin) -> Page:
+    """A page whose context already holds a live session (for tests that are not about logging in)."""
+    cookies = shop_admin.new_session()
+    context.add_cookies(
+        [{"name": k, "value": v, "url": shop.base_url, "httpOnly": True} for k, v in cookies.items()]
+    )
+    return context.new_page()

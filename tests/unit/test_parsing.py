@@ -1,0 +1,255 @@
+"""agent.parsing: on-screen text → values. Pure, no browser."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from agent.models import Money
+from agent.parsing import (
+    MONTHS,
+    deadline_from_reminder,
+    detect_locale,
+    fold_accents,
+    order_id_from_url,
+    parse_date,
+    parse_duration_text,
+    parse_money,
+)
+
+# ---------------------------------------------------------------- money
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "amount", "currency"),
+    [
+        ("US $12.34", None, "12.34", "USD"),
+        ("Total: US $1,234.56", None, "1234.56", "USD"),
+        ("R$ 132,74", "pt-BR", "132.74", "BRL"),
+        ("R$132,74", None, "132.74", "BRL"),
+        ("R$ 1.234,56", None, "1234.56", "BRL"),
+        ("R$\u00a01.234,56", "pt-BR", "1234.56", "BRL"),
+        ("€ 12,34", None, "12.34", "EUR"),
+        ("12,34 €", None, "12.34", "EUR"),
+        ("1 234,56 €", "fr", "1234.56", "EUR"),
+        ("1\u202f234,56\u00a0€", "fr", "1234.56", "EUR"),
+        ("₩12,000", None, "12000", "KRW"),
+        ("₩12,000", "ko", "12000", "KRW"),
+        ("CA $5.00", None, "5.00", "CAD"),
+        ("C$ 5.00", None, "5.00", "CAD"),
+        ("£9.99", None, "9.99", "GBP"),
+        ("1 234,50 руб.", "ru", "1234.50", "RUB"),
+        ("499₽", None, "499", "RUB"),
+        ("RUB 499,00", None, "499.00", "RUB"),
+        ("12.50 USD", None, "12.50", "USD"),
+        ("Total: US $12", None, "12", "USD"),
+        ("US $0.5", None, "0.5", "USD"),
+        ("-US $1.00", None, "-1.00", "USD"),
+        ("US $1,234,567.89", None, "1234567.89", "USD"),
+        ("R$ 1.234.567,89", None, "1234567.89", "BRL"),
+        ("2 items, total US $3.10", None, "3.10", "USD"),
+        ("x2 US $6.17", None, "6.17", "USD"),  # a quantity right before a price is not the amount
+        ("12,34 € x2", "fr", "12.34", "EUR"),
+        ("R$132,74|132|74", None, "132.74", "BRL"),
+    ],
+)
+def test_parse_money(text: str, locale: str | None, amount: str, currency: str) -> None:
+    assert parse_money(text, locale) == Money(amount=Decimal(amount), currency=currency)
+
+
+def test_parse_money_keeps_decimal_exact() -> None:
+    money = parse_money("US $0.10")
+    assert isinstance(money.amount, Decimal)
+    assert money.amount * 3 == Decimal("0.30")
+
+
+def test_parse_money_from_per_character_spans() -> None:
+    # textContent of <span class="es--wrap"><span class="es--char">U</span>… with template whitespace
+    text = "\n  U\n  S\n  \n $\n  1\n 2\n .\n 3\n 4\n"
+    assert parse_money(text) == Money(amount=Decimal("12.34"), currency="USD")
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "amount"),
+    [
+        ("US $1,234", None, "1234"),  # ambiguous 3 digits, no hint: thousands
+        ("US $1,234", "en", "1234"),  # en: "," is a thousands separator
+        ("US $1.234", "en", "1.234"),  # en: "." is the decimal point
+        ("R$ 1.234", "pt-BR", "1234"),  # pt-BR: "." groups thousands
+        ("€ 1,234", "fr", "1.234"),  # fr: "," is the decimal point
+        ("US $12.34", "pt-BR", "12.34"),  # two digits after: decimals whatever the locale says
+        ("R$ 12,3", "en", "12.3"),
+    ],
+)
+def test_parse_money_decimal_separator(text: str, locale: str | None, amount: str) -> None:
+    assert parse_money(text, locale).amount == Decimal(amount)
+
+
+def test_unknown_symbol_is_kept_as_shown() -> None:
+    assert parse_money("¥1,200").currency == "¥"
+    assert parse_money("$3.00").currency == "$"
+
+
+@pytest.mark.parametrize("text", ["", "Total:", "US $", "free shipping", "12.34", "abc 1,2"])
+def test_parse_money_garbage(text: str) -> None:
+    with pytest.raises(ValueError, match="no amount with a currency"):
+        parse_money(text)
+
+
+# ---------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "expected"),
+    [
+        ("Apr 27, 2026", "en", dt.date(2026, 4, 27)),
+        ("Order date: Apr 27, 2026", None, dt.date(2026, 4, 27)),
+        ("Jul 15, 2026", None, dt.date(2026, 7, 15)),
+        ("April 27, 2026", None, dt.date(2026, 4, 27)),
+        ("27 de abr. de 2026", "pt-BR", dt.date(2026, 4, 27)),
+        ("15 de jul. de 2026", "pt-BR", dt.date(2026, 7, 15)),
+        ("Pedido feito em: 3 de set. de 2025", "pt-BR", dt.date(2025, 9, 3)),
+        ("12 janv. 2024", "fr", dt.date(2024, 1, 12)),
+        ("1 févr. 2024", "fr", dt.date(2024, 2, 1)),
+        ("15 août 2024", "fr", dt.date(2024, 8, 15)),
+        ("27 de abril de 2026", "es", dt.date(2026, 4, 27)),
+        ("3 dic. 2025", "es", dt.date(2025, 12, 3)),
+        ("27 апреля 2026 г.", "ru", dt.date(2026, 4, 27)),
+        ("1 мая 2026", "ru", dt.date(2026, 5, 1)),
+        ("15. März 2026", "de", dt.date(2026, 3, 15)),
+        ("2026-04-27", None, dt.date(2026, 4, 27)),
+        ("2026-04-27 10:31:02", None, dt.date(2026, 4, 27)),
+        ("2026. 4. 27.", "ko", dt.date(2026, 4, 27)),
+        ("주문일: 2026. 4. 27.", None, dt.date(2026, 4, 27)),
+        ("2026년 4월 27일", "ko", dt.date(2026, 4, 27)),
+        ("27/04/2026", "pt-BR", dt.date(2026, 4, 27)),
+        ("27/04/2026", None, dt.date(2026, 4, 27)),  # 27 cannot be a month
+        ("05/04/2026", "pt-BR", dt.date(2026, 4, 5)),
+        ("04/05/2026", "en-US", dt.date(2026, 4, 5)),
+        ("27.04.2026", "de", dt.date(2026, 4, 27)),
+    ],
+)
+def test_parse_date(text: str, locale: str | None, expected: dt.date) -> None:
+    assert parse_date(text, locale) == expected
+
+
+def test_parse_date_ambiguous_numeric_needs_locale() -> None:
+    with pytest.raises(ValueError, match="ambiguous"):
+        parse_date("05/04/2026")
+
+
+@pytest.mark.parametrize("text", ["", "yesterday", "Apr 2026", "Order ID: 8212345678901234"])
+def test_parse_date_garbage(text: str) -> None:
+    with pytest.raises(ValueError, match="no date"):
+        parse_date(text)
+
+
+def test_parse_date_impossible_date() -> None:
+    with pytest.raises(ValueError, match="not a real date"):
+        parse_date("Feb 30, 2026")
+
+
+def test_month_abbreviations_agree_across_languages() -> None:
+    # Matching tries every language, so one word must never mean two different months.
+    seen: dict[str, int] = {}
+    for months in MONTHS.values():
+        for number, names in enumerate(months, start=1):
+            for name in names:
+                assert seen.setdefault(fold_accents(name), number) == number, name
+    assert all(len(months) == 12 for months in MONTHS.values())
+    assert {"en", "pt", "fr", "es", "ru", "de"} <= MONTHS.keys()
+
+
+# ---------------------------------------------------------------- countdowns
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "expected"),
+    [
+        ("The seller has 2 days to respond", "en", dt.timedelta(days=2)),
+        (
+            "Your order will be cancelled if the seller agrees. The seller has 2 days to respond.",
+            "en",
+            dt.timedelta(days=2),
+        ),
+        ("6 days 23:59:12", "en", dt.timedelta(days=6, hours=23, minutes=59, seconds=12)),
+        ("Remaining time: 2d 03h 10m", "en", dt.timedelta(days=2, hours=3, minutes=10)),
+        ("O vendedor tem 2 dias para responder", "pt-BR", dt.timedelta(days=2)),
+        ("seller has 47 hours", "en", dt.timedelta(hours=47)),
+        ("1 day 3 hours 5 minutes", None, dt.timedelta(days=1, hours=3, minutes=5)),
+        ("Il reste 3 jours 4 heures", "fr", dt.timedelta(days=3, hours=4)),
+        ("Осталось 2 дня 5 часов", "ru", dt.timedelta(days=2, hours=5)),
+        ("Noch 1 Tag 12 Stunden", "de", dt.timedelta(days=1, hours=12)),
+        ("El vendedor tiene 3 días", "es", dt.timedelta(days=3)),
+        ("남은 시간: 1일 2시간", "ko", dt.timedelta(days=1, hours=2)),
+        ("Time left 12:30", None, dt.timedelta(hours=12, minutes=30)),
+        ("O vendedor tem 2 dias para responder", "en", dt.timedelta(days=2)),  # wrong hint still reads
+    ],
+)
+def test_parse_duration_text(text: str, locale: str | None, expected: dt.timedelta) -> None:
+    assert parse_duration_text(text, locale) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["", "Refund in progress", "You've canceled the order", "2 items", "Order ID: 8212345678901234"]
+)
+def test_parse_duration_text_none(text: str) -> None:
+    assert parse_duration_text(text, "en") is None
+
+
+def test_deadline_from_reminder() -> None:
+    now = dt.datetime(2026, 4, 27, 10, 0, tzinfo=dt.UTC)
+    assert deadline_from_reminder("The seller has 2 days to respond", now, "en") == now + dt.timedelta(days=2)
+    assert deadline_from_reminder("Refund in progress", now, "en") is None
+
+
+# ---------------------------------------------------------------- ids
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://www.aliexpress.com/p/order/detail.html?orderId=8212345678901234", "8212345678901234"),
+        ("/p/order/detail.html?orderId=8212345678901234&spm=a2g0o.order_list.0", "8212345678901234"),
+        ("https://x/p/order/detail.html?spm=a2g0o.1&orderId=3001234567890123456", "3001234567890123456"),
+        ("/p/tracking/index.html?tradeOrderId=8212345678901234", "8212345678901234"),
+        ("/p/order/detail.html?spm=a2g0o.order_list.0", None),
+        ("/p/order/detail.html?orderId=abc", None),
+        ("/store/1101", None),
+        ("", None),
+    ],
+)
+def test_order_id_from_url(url: str, expected: str | None) -> None:
+    assert order_id_from_url(url) == expected
+
+
+# ---------------------------------------------------------------- locale
+
+KNOWN = {
+    "en": ["Awaiting shipment", "Completed", "Cancel order", "View all"],
+    "pt-BR": ["Aguardando envio", "Concluído", "Cancelar pedido", "Ver tudo"],
+}
+
+
+@pytest.mark.parametrize(
+    ("html_lang", "texts", "expected"),
+    [
+        ("en", [], "en"),
+        ("pt-BR", [], "pt-BR"),
+        ("pt-br", [], "pt-BR"),
+        ("pt", [], "pt-BR"),
+        ("pt_BR", ["Aguardando envio"], "pt-BR"),
+        (None, ["Aguardando envio", "Concluído"], "pt-BR"),
+        (None, ["  awaiting   SHIPMENT "], "en"),
+        ("en", ["Aguardando envio", "Concluído", "Ver tudo"], "pt-BR"),  # stale lang attribute
+        ("en", ["Aguardando envio", "Completed"], "en"),  # a tie keeps <html lang>
+        (None, ["Aguardando envio", "Completed"], None),  # a tie without lang: unknown
+        ("ko", [], None),
+        (None, ["8212345678901234"], None),
+        ("de", ["Completed"], "en"),
+    ],
+)
+def test_detect_locale(html_lang: str | None, texts: list[str], expected: str | None) -> None:
+    assert detect_locale(html_lang, texts, KNOWN) == expected
