@@ -95,18 +95,28 @@ class BrowserSession:
     def state_path(self, email: str) -> Path:
         return self.state_dir / f"{account_slug(email)}.json"
 
-    def new_context(self, email: str, locale: str | None = None) -> BrowserContext:
-        """A context for one account, starting from its saved session when there is one."""
+    def new_context(
+        self, email: str, locale: str | None = None, *, record_har: Path | None = None,
+        replay_har: Path | None = None,
+    ) -> BrowserContext:
+        """A context for one account, starting from its saved session when there is one.
+
+        `record_har`: record the traffic there (bodies embedded). `replay_har`: answer every request
+        from that HAR and abort the rest (no network, no saved session)."""
         saved = self.state_path(email)
+        har = {"record_har_path": str(record_har), "record_har_content": "embed"} if record_har else {}
         context = self.browser.new_context(
-            storage_state=str(saved) if saved.exists() else None,
+            storage_state=str(saved) if saved.exists() and replay_har is None else None,
             locale=locale or None,
             viewport={"width": 1280, "height": 900},
+            **har,  # type: ignore[arg-type]
         )
         context.set_default_timeout(self.settings.timeout_ms)
         context.set_default_navigation_timeout(self.settings.navigation_timeout_ms)
         if self.settings.block_resources:
             context.route(_HEAVY, lambda route: route.abort())
+        if replay_har is not None:
+            context.route_from_har(replay_har, not_found="abort")
         return context
 
     def save_session(self, context: BrowserContext, email: str) -> Path:

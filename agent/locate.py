@@ -25,8 +25,15 @@ from agent.errors import ControlBlocked, ControlNotFound
 from agent.packs import Candidate, Pack, load_pack
 
 __all__ = [
-    "Attempt", "Finder", "HitCallback", "Resolution", "candidate_attempts", "check_pack",
-    "click_through_overlays", "dismiss_overlays", "load_pack",
+    "Attempt",
+    "Finder",
+    "HitCallback",
+    "Resolution",
+    "candidate_attempts",
+    "check_pack",
+    "click_through_overlays",
+    "dismiss_overlays",
+    "load_pack",
 ]
 
 logger = logging.getLogger(__name__)
@@ -38,6 +45,7 @@ MENU_TIMEOUT_MS = 2000
 CLICK_TIMEOUT_MS = 1500
 IFRAME = "iframe"  # the finder's own structural query: every iframe is searched when the page has no match
 INTERCEPTED = "intercepts pointer events"
+CLICK_DONE = "click action done"  # Playwright's call log once the click was delivered
 MAX_AMBIGUOUS = 20
 
 
@@ -76,7 +84,9 @@ def _texts(pack: Pack, text: str, locale: str, params: Mapping[str, str] | None)
     return pack.words(text[1:], locale) if text.startswith("@") else [text]
 
 
-def _has_text(pack: Pack, cand: Candidate, locale: str, params: Mapping[str, str] | None) -> re.Pattern[str] | None:
+def _has_text(
+    pack: Pack, cand: Candidate, locale: str, params: Mapping[str, str] | None
+) -> re.Pattern[str] | None:
     if cand.has_text is None:
         return None
     words = _texts(pack, cand.has_text, locale, params)
@@ -139,7 +149,11 @@ class Finder:
     """Finds a pack's controls on one page. See the module docstring for the search order."""
 
     def __init__(
-        self, page: Page, pack: Pack, locale: str, on_hit: HitCallback | None = None,
+        self,
+        page: Page,
+        pack: Pack,
+        locale: str,
+        on_hit: HitCallback | None = None,
         default_timeout_ms: int = DEFAULT_TIMEOUT_MS,
     ) -> None:
         self.page, self.pack, self.locale = page, pack, locale
@@ -147,27 +161,68 @@ class Finder:
         self.default_timeout_ms = default_timeout_ms
         self._sticky: dict[str, int] = {}
 
-    def attempts(self, key: str, root: Root | None = None, params: Mapping[str, str] | None = None) -> list[Attempt]:
-        return candidate_attempts(root if root is not None else self.page, self.pack, key, self.locale, params)
+    def attempts(
+        self, key: str, root: Root | None = None, params: Mapping[str, str] | None = None
+    ) -> list[Attempt]:
+        return candidate_attempts(
+            root if root is not None else self.page, self.pack, key, self.locale, params
+        )
 
     # structural reads ------------------------------------------------------------------------------
-    def locator(self, key: str, scope: Locator | None = None, params: Mapping[str, str] | None = None) -> Locator:
-        """For reading: the first candidate with at least one match (visible or not), else the first one."""
-        attempts = self.attempts(key, scope, params)
+    def _ordered(
+        self, key: str, scope: Root | None, params: Mapping[str, str] | None
+    ) -> list[tuple[int, Attempt]]:
+        """Attempts with the candidate that matched last time for this key first (fewer round trips)."""
+        attempts = list(enumerate(self.attempts(key, scope, params)))
         first = self._sticky.get(key, 0)
-        ordered = attempts[first:first + 1] + attempts[:first] + attempts[first + 1:]
-        for attempt in ordered:
-            if attempt.locator.count() > 0:
-                self._sticky[key] = attempts.index(attempt)
-                return attempt.locator
-        return attempts[0].locator
+        return attempts[first : first + 1] + attempts[:first] + attempts[first + 1 :]
 
-    def is_visible(self, key: str, scope: Locator | None = None, params: Mapping[str, str] | None = None) -> bool:
+    def locator(
+        self, key: str, scope: Locator | None = None, params: Mapping[str, str] | None = None
+    ) -> Locator:
+        """For reading: the first candidate with at least one match (visible or not), else the first one."""
+        ordered = self._ordered(key, scope, params)
+        for index, attempt in ordered:
+            if attempt.locator.count() > 0:
+                self._sticky[key] = index
+                return attempt.locator
+        return min(ordered)[1].locator
+
+    def texts(
+        self, key: str, scope: Locator | None = None, params: Mapping[str, str] | None = None
+    ) -> list[str]:
+        """Text contents of every match of the first candidate that matches (one round trip when it hits)."""
+        for index, attempt in self._ordered(key, scope, params):
+            found = attempt.locator.all_text_contents()
+            if found:
+                self._sticky[key] = index
+                return found
+        return []
+
+    def attributes(
+        self, key: str, name: str, scope: Locator | None = None, params: Mapping[str, str] | None = None
+    ) -> list[str | None]:
+        """Attribute `name` of every match of the first candidate that matches."""
+        for index, attempt in self._ordered(key, scope, params):
+            found: list[str | None] = attempt.locator.evaluate_all(
+                "(els, n) => els.map(e => e.getAttribute(n))", name
+            )
+            if found:
+                self._sticky[key] = index
+                return found
+        return []
+
+    def is_visible(
+        self, key: str, scope: Locator | None = None, params: Mapping[str, str] | None = None
+    ) -> bool:
         """True when some candidate of `key` has a visible match right now (no waiting)."""
         return any(_visible_count(a.locator) > 0 for a in self.attempts(key, scope, params))
 
     def wait_for(
-        self, key: str, scope: Locator | None = None, timeout_ms: int | None = None,
+        self,
+        key: str,
+        scope: Locator | None = None,
+        timeout_ms: int | None = None,
         params: Mapping[str, str] | None = None,
     ) -> bool:
         """Wait until some candidate of `key` is visible; False on timeout (the caller decides)."""
@@ -177,7 +232,10 @@ class Finder:
 
     # the control finder ----------------------------------------------------------------------------
     def find(
-        self, key: str, scope: Locator | None = None, timeout_ms: int | None = None,
+        self,
+        key: str,
+        scope: Locator | None = None,
+        timeout_ms: int | None = None,
         params: Mapping[str, str] | None = None,
     ) -> Locator:
         """The one visible element for control `key`; ControlNotFound (listing every attempt) otherwise."""
@@ -209,7 +267,9 @@ class Finder:
             hit = self._in_menus(key, root, tried, params, tag)
         return hit
 
-    def _first_unique(self, key: str, attempts: Iterable[Attempt], tried: list[str], tag: str) -> Locator | None:
+    def _first_unique(
+        self, key: str, attempts: Iterable[Attempt], tried: list[str], tag: str
+    ) -> Locator | None:
         for attempt in attempts:
             visible = attempt.locator.filter(visible=True)
             n = visible.count()
@@ -305,14 +365,20 @@ def dismiss_overlays(page: Page, pack: Pack, locale: str | None = None) -> list[
 
 
 def click_through_overlays(
-    locator: Locator, page: Page, pack: Pack, locale: str | None = None, attempts: int = 3,
-    irreversible: bool = False, timeout_ms: int = CLICK_TIMEOUT_MS,
+    locator: Locator,
+    page: Page,
+    pack: Pack,
+    locale: str | None = None,
+    attempts: int = 3,
+    irreversible: bool = False,
+    timeout_ms: int = CLICK_TIMEOUT_MS,
 ) -> list[str]:
     """Click `locator`; when something intercepts the click, close known overlays and try again.
 
-    Each attempt first checks actionability with a trial click (nothing is sent), so an intercepted or
-    disabled control fails fast without side effects. With `irreversible=True` the real click is sent at
-    most once: if it fails after a passing trial, ControlBlocked is raised and nothing is retried."""
+    Each attempt first checks actionability with a short trial click (nothing is sent), so an intercepted
+    or disabled control fails fast without side effects. A real click whose log says the click was done
+    counts as sent even if waiting for the navigation it started timed out. With `irreversible=True` the
+    real click is issued at most once: if it is not sent after a passing trial, ControlBlocked is raised."""
     dismissed: list[str] = []
     last = ""
     for _ in range(max(1, attempts)):
@@ -330,7 +396,11 @@ def click_through_overlays(
             return dismissed
         except PlaywrightTimeoutError as exc:
             last = exc.message
-            if irreversible or INTERCEPTED not in last:
+            if CLICK_DONE in last:  # delivered; only the wait for a navigation it started ran out
+                return dismissed
+            if irreversible:
+                raise ControlBlocked(str(locator), "not sent: " + _first_line(last)) from exc
+            if INTERCEPTED not in last:
                 raise ControlBlocked(str(locator), _first_line(last)) from exc
             dismissed += dismiss_overlays(page, pack, locale)
     raise ControlBlocked(str(locator), f"still intercepted after {attempts} attempts: {_first_line(last)}")

@@ -42,7 +42,9 @@ class Candidate(BaseModel):
     def _one_strategy(self) -> Candidate:
         set_ = [s for s in STRATEGIES if getattr(self, s) is not None]
         if len(set_) != 1:
-            raise ValueError(f"a candidate needs exactly one of {', '.join(STRATEGIES)}; got {set_ or 'none'}")
+            raise ValueError(
+                f"a candidate needs exactly one of {', '.join(STRATEGIES)}; got {set_ or 'none'}"
+            )
         if self.name is not None and self.role is None:
             raise ValueError("`name` is only valid with `role`")
         return self

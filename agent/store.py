@@ -28,9 +28,8 @@ from agent.models import CancelRequest, Event, Order, OrderDetail, RequestState,
 logger = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_S = 30.0
-FINAL_STATES = frozenset(
-    {RequestState.CANCELLED, RequestState.REFUNDED, RequestState.DISPUTE_RESOLVED, RequestState.FAILED}
-)
+# `cancelled` is not final: an instant cancel of a paid order is watched until the refund lands.
+FINAL_STATES = frozenset({RequestState.REFUNDED, RequestState.DISPUTE_RESOLVED, RequestState.FAILED})
 REQUEST_FIELDS = frozenset(
     {
         "reason_key",

@@ -18,9 +18,9 @@ from playwright.sync_api import Error as PlaywrightError
 from pydantic import BaseModel, Field
 
 from agent import policy
-from agent.errors import AgentError, ControlNotFound, DoubleCheckFailed, NeedsHuman
+from agent.errors import AgentError, ControlNotFound, DoubleCheckFailed, NeedsHuman, SessionExpired
 from agent.flows.runtime import Runtime
-from agent.flows.session import ensure_logged_in, retrying
+from agent.flows.session import ensure_logged_in, log_in, retrying
 from agent.models import CancelOutcome, OrderDetail, OrderStatus, RequestState
 from agent.pages import CancelDialog, ConfirmPermit, OrderDetailPage, OrdersPage
 from agent.parsing import fold
@@ -67,12 +67,14 @@ def cancel_one(
     rt: Runtime, order_id: str, reason: str, *, dry_run: bool, fallback_other: bool, confirm: Confirm | None
 ) -> CancelResult:
     try:
-        existing = rt.store.get_request(order_id)
-        if existing and existing.state == RequestState.SUBMITTING:
-            settled = reconcile(rt, order_id)
-            if settled is not None:
-                return settled
-        return _attempt(rt, order_id, reason, dry_run, fallback_other, confirm)
+        try:
+            return _reconciled_attempt(rt, order_id, reason, dry_run, fallback_other, confirm)
+        except SessionExpired:
+            # The site logged us out at the confirming click: log in, then reconcile (it reads the
+            # order) before any new attempt, so a click the site did take is never repeated.
+            rt.event("session_expired", order_id=order_id)
+            log_in(rt)
+            return _reconciled_attempt(rt, order_id, reason, dry_run, fallback_other, confirm)
     except NeedsHuman:
         raise  # the whole run needs a person: stop, exit 3
     except (AgentError, PlaywrightError) as exc:  # one order's failure never stops the batch
@@ -81,6 +83,17 @@ def cancel_one(
         return CancelResult(
             order_id=order_id, outcome=CancelOutcome.FAILED, message=str(exc), evidence=[shot] if shot else []
         )
+
+
+def _reconciled_attempt(
+    rt: Runtime, order_id: str, reason: str, dry_run: bool, fallback_other: bool, confirm: Confirm | None
+) -> CancelResult:
+    existing = rt.store.get_request(order_id)
+    if existing and existing.state == RequestState.SUBMITTING:
+        settled = reconcile(rt, order_id)
+        if settled is not None:
+            return settled
+    return _attempt(rt, order_id, reason, dry_run, fallback_other, confirm)
 
 
 def _attempt(

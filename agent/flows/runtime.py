@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Page
 
@@ -80,16 +81,24 @@ def make_site(config: Config, pack: Pack, page: Page, store: Store, run_id: int)
 
 @contextmanager
 def open_runtime(
-    config: Config, store: Store, command: str, ask: Ask | None = None, browser: Browser | None = None
+    config: Config,
+    store: Store,
+    command: str,
+    ask: Ask | None = None,
+    browser: Browser | None = None,
+    context_options: Mapping[str, Any] | None = None,
 ) -> Iterator[Runtime]:
     """A run with a browser: records the run, keeps evidence when it fails, always closes the browser.
-    `browser`: reuse a running one (a test suite's) instead of launching."""
+    `browser`: reuse a running one (a test suite's) instead of launching. `context_options`: extra
+    keyword arguments of `BrowserSession.new_context` (HAR recording or replay)."""
     run_id = store.start_run(command)
     pack = load_pack(config.site.profile)
     outcome = "failed"
     session = BrowserSession(config.browser, config.storage.state_dir, config.storage.evidence_dir, browser)
     with session as browser_session:
-        context = browser_session.new_context(config.account.email, locale=config.site.locale or None)
+        context = browser_session.new_context(
+            config.account.email, locale=config.site.locale or None, **(context_options or {})
+        )
         page = context.new_page()
         site = make_site(config, pack, page, store, run_id)
         rt = Runtime(config, store, run_id, pack, browser_session, context, page, site, ask)

@@ -65,7 +65,23 @@ def ensure_logged_in(rt: Runtime) -> OrdersPage:
         log_in(rt, return_url=rt.site.url("orders"))
         orders.open()
     rt.browser.start_trace(rt.context)
+    if not rt.config.site.locale:
+        use_page_locale(rt)
     return orders
+
+
+def use_page_locale(rt: Runtime) -> None:
+    """`site.locale` unset: take the page's `<html lang>` when the pack knows that locale (or its
+    language); otherwise keep the pack's default."""
+    lang = str(rt.page.evaluate("document.documentElement.lang") or "")
+    known = rt.pack.meta.locales
+    exact = {loc.lower(): loc for loc in known}
+    by_language = {loc.split("-")[0].lower(): loc for loc in reversed(known)}
+    found = exact.get(lang.lower()) or by_language.get(lang.split("-")[0].lower())
+    if found and found != rt.site.locale:
+        logger.info("page language %r: using the pack's %s wordings", lang, found)
+        rt.site.locale = rt.site.finder.locale = found
+        rt.event("locale_detected", lang=lang, locale=found)
 
 
 def with_session(rt: Runtime, step: Callable[[], T]) -> T:

@@ -10,7 +10,7 @@ Every page object is built from one `Site` context:
     detail = OrderDetailPage(site).open(order_id).detail()          # -> OrderDetail
     dialog = OrderDetailPage(site).open(order_id).open_cancel_dialog()   # or orders.open_cancel_dialog(id)
     dialog.offered_reasons(); dialog.choose_reason(text); dialog.selected_reason()
-    dialog.confirm(ConfirmPermit(order_id, reason))                 # THE irreversible click (cancel flow only)
+    dialog.confirm(ConfirmPermit(order_id, reason))   # THE irreversible click (cancel flow only)
 
 `Site` holds the Page, the selector pack, base/login URLs, the locale and the `Finder` (agent.locate).
 Page objects build every locator through the pack (`self.loc(key)` for reading, `self.find(key)` for the
@@ -29,9 +29,21 @@ from agent.pages.order_detail import OrderDetailPage
 from agent.pages.orders import TAB_KEYS, OrdersPage
 
 __all__ = [
-    "ALL_PAGES", "TAB_KEYS", "CancelDialog", "CancelSubmitted", "ConfirmPermit", "DisputePage",
-    "DisputePermit", "DisputeStatus", "LoginPage", "OrderDetailPage", "OrdersPage", "PageObject", "Site",
-    "is_login_url", "required_keys",
+    "ALL_PAGES",
+    "TAB_KEYS",
+    "CancelDialog",
+    "CancelSubmitted",
+    "ConfirmPermit",
+    "DisputePage",
+    "DisputePermit",
+    "DisputeStatus",
+    "LoginPage",
+    "OrderDetailPage",
+    "OrdersPage",
+    "PageObject",
+    "Site",
+    "is_login_url",
+    "required_keys",
 ]
 
 ALL_PAGES: tuple[type[PageObject], ...] = (LoginPage, OrdersPage, OrderDetailPage, CancelDialog, DisputePage)

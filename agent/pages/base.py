@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, Response
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -53,8 +54,14 @@ class Site:
 
     @classmethod
     def create(
-        cls, page: Page, pack: Pack, base_url: str, locale: str | None = None,
-        on_hit: HitCallback | None = None, login_url: str | None = None, timeout_ms: int = 10_000,
+        cls,
+        page: Page,
+        pack: Pack,
+        base_url: str,
+        locale: str | None = None,
+        on_hit: HitCallback | None = None,
+        login_url: str | None = None,
+        timeout_ms: int = 10_000,
     ) -> Site:
         loc = locale or pack.meta.default_locale
         base = base_url.rstrip("/")
@@ -90,7 +97,9 @@ class PageObject:
         """A locator for reading (rows, fields): the first candidate of `key` that matches anything."""
         return self.finder.locator(key, scope, params or None)
 
-    def find(self, key: str, scope: Locator | None = None, timeout_ms: int | None = None, **params: str) -> Locator:
+    def find(
+        self, key: str, scope: Locator | None = None, timeout_ms: int | None = None, **params: str
+    ) -> Locator:
         """The one visible control `key` (see Finder.find); ControlNotFound otherwise."""
         return self.finder.find(key, scope, timeout_ms, params or None)
 
@@ -99,14 +108,20 @@ class PageObject:
 
     def text(self, key: str, scope: Locator | None = None) -> str:
         """Whitespace-normalised text content of the first match of `key` ("" when absent)."""
-        loc = self.loc(key, scope)
-        return _norm(loc.first.text_content() or "") if loc.count() else ""
+        found = self.finder.texts(key, scope)
+        return _norm(found[0]) if found else ""
 
     def texts(self, key: str, scope: Locator | None = None, visible_only: bool = False) -> list[str]:
-        loc = self.loc(key, scope)
         if visible_only:
-            loc = loc.filter(visible=True)
-        return [t for t in (_norm(x) for x in loc.all_text_contents()) if t]
+            found = self.loc(key, scope).filter(visible=True).all_text_contents()
+        else:
+            found = self.finder.texts(key, scope)
+        return [t for t in (_norm(x) for x in found) if t]
+
+    def attribute(self, key: str, name: str, scope: Locator | None = None) -> str | None:
+        """Attribute `name` (a pack attribute key, e.g. "order_id") of the first match of `key`."""
+        found = self.finder.attributes(key, self.pack.attribute(name), scope)
+        return found[0] if found else None
 
     def words(self, key: str) -> list[str]:
         return self.pack.words(key, self.site.locale)
@@ -118,7 +133,13 @@ class PageObject:
 
     # navigation and readiness ------------------------------------------------------------------
     def goto(self, url: str) -> None:
-        response = self.page.goto(url, wait_until="domcontentloaded")
+        try:
+            response = self.page.goto(url, wait_until="domcontentloaded")
+        except PlaywrightError as exc:
+            if not is_navigation_error(exc):
+                raise
+            self.page.wait_for_load_state("domcontentloaded")  # the page was already navigating: go again
+            response = self.page.goto(url, wait_until="domcontentloaded")
         self.check_session()
         if response is not None and response.status >= 500:
             raise SiteError(f"{url} answered HTTP {response.status}")
@@ -135,7 +156,9 @@ class PageObject:
             if check_session:
                 self.check_session()
             if self.finder.is_visible("site.error"):
-                raise SiteError(f"the site shows an error: {' '.join(self.texts('site.error', visible_only=True))}")
+                raise SiteError(
+                    f"the site shows an error: {' '.join(self.texts('site.error', visible_only=True))}"
+                )
             if self.finder.wait_for(key, timeout_ms=min(SLICE_MS, max(total - waited, 1))):
                 return
             waited += SLICE_MS
@@ -145,9 +168,16 @@ class PageObject:
     def check_api(self, response: Response) -> dict[str, Any]:
         """The JSON of a site API response; SessionExpired / SiteError on a failure envelope."""
         try:
+            response.finished()
             body: dict[str, Any] = json.loads(response.text())
+        except PlaywrightError as exc:  # the page navigated away before the body was read (to login?)
+            self.page.wait_for_load_state("domcontentloaded")
+            self.check_session()
+            raise SiteError(f"{_without_query(response.url)}: answer unreadable ({exc.message})") from exc
         except ValueError as exc:
-            raise SiteError(f"{_without_query(response.url)} answered non-JSON (HTTP {response.status})") from exc
+            raise SiteError(
+                f"{_without_query(response.url)} answered non-JSON (HTTP {response.status})"
+            ) from exc
         ret = " ".join(str(r) for r in body.get("ret", []))
         if any(code in ret for code in SESSION_FAILURES):
             raise SessionExpired(f"the site API says: {ret}")
@@ -157,6 +187,18 @@ class PageObject:
 
     def is_api(self, path_key: str, response: Response) -> bool:
         return urlsplit(response.url).path.endswith(self.pack.path(path_key))
+
+
+NAVIGATION_ERRORS = (
+    "Execution context was destroyed",
+    "interrupted by another navigation",
+    "frame was detached",
+)
+
+
+def is_navigation_error(exc: PlaywrightError) -> bool:
+    """True for the errors Playwright raises when the page navigated under a call (reload after submit)."""
+    return any(marker in exc.message for marker in NAVIGATION_ERRORS)
 
 
 def _norm(text: str) -> str:
@@ -170,7 +212,7 @@ def _without_query(url: str) -> str:
 
 def digits_in(text: str, minimum: int = 6) -> str | None:
     """The first run of at least `minimum` digits (an order id in "Order ID: 8212…Copy")."""
-    match = re.search(r"\d{%d,}" % minimum, text)
+    match = re.search(r"\d{" + str(minimum) + ",}", text)
     return match.group() if match else None
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from pydantic import BaseModel
 
 from agent.errors import ControlNotFound, DoubleCheckFailed
 from agent.models import normalise_order_id
-from agent.pages.base import SLICE_MS, PageObject, digits_in, first_attribute
+from agent.pages.base import SLICE_MS, PageObject, digits_in, first_attribute, is_navigation_error
 from agent.parsing import fold
 
 __all__ = ["CancelDialog", "CancelSubmitted", "ConfirmPermit"]
@@ -60,12 +61,22 @@ class CancelSubmitted(BaseModel):
 
 class CancelDialog(PageObject):
     KEYS = (
-        "cancel_dialog.root", "cancel_dialog.order_id_text", "cancel_dialog.reason_radio",
-        "cancel_dialog.reason_radio_label", "cancel_dialog.reason_radio_checked", "cancel_dialog.reason_select",
-        "cancel_dialog.reason_select_option", "cancel_dialog.reason_dropdown",
-        "cancel_dialog.reason_dropdown_option", "cancel_dialog.reason_dropdown_selected",
-        "cancel_dialog.reason_dropdown_selection", "cancel_dialog.reason_option", "cancel_dialog.error",
-        "cancel_dialog.confirm", "cancel_dialog.keep", "cancel_dialog.close",
+        "cancel_dialog.root",
+        "cancel_dialog.order_id_text",
+        "cancel_dialog.reason_radio",
+        "cancel_dialog.reason_radio_label",
+        "cancel_dialog.reason_radio_checked",
+        "cancel_dialog.reason_select",
+        "cancel_dialog.reason_select_option",
+        "cancel_dialog.reason_dropdown",
+        "cancel_dialog.reason_dropdown_option",
+        "cancel_dialog.reason_dropdown_selected",
+        "cancel_dialog.reason_dropdown_selection",
+        "cancel_dialog.reason_option",
+        "cancel_dialog.error",
+        "cancel_dialog.confirm",
+        "cancel_dialog.keep",
+        "cancel_dialog.close",
     )
     _root: Locator | None = None
 
@@ -93,13 +104,17 @@ class CancelDialog(PageObject):
 
     # -- reasons ------------------------------------------------------------------------------------
     def reason_kind(self) -> str:
-        """"radio", "select" or "custom": how the dialog offers its reasons."""
-        for kind, key in (("radio", "cancel_dialog.reason_radio"), ("select", "cancel_dialog.reason_select"),
-                          ("custom", "cancel_dialog.reason_dropdown")):
+        """ "radio", "select" or "custom": how the dialog offers its reasons."""
+        for kind, key in (
+            ("radio", "cancel_dialog.reason_radio"),
+            ("select", "cancel_dialog.reason_select"),
+            ("custom", "cancel_dialog.reason_dropdown"),
+        ):
             if self.loc(key, self.root).count():
                 return kind
         raise ControlNotFound(
-            "cancel_dialog.reason_radio|select|dropdown", tried=["radio group", "native select", "custom dropdown"]
+            "cancel_dialog.reason_radio|select|dropdown",
+            tried=["radio group", "native select", "custom dropdown"],
         )
 
     def offered_reasons(self) -> list[str]:
@@ -107,7 +122,9 @@ class CancelDialog(PageObject):
         if kind == "radio":
             return self.texts("cancel_dialog.reason_radio_label", self.root)
         if kind == "select":
-            return self.texts("cancel_dialog.reason_select_option", self.loc("cancel_dialog.reason_select", self.root))
+            return self.texts(
+                "cancel_dialog.reason_select_option", self.loc("cancel_dialog.reason_select", self.root)
+            )
         return self.texts("cancel_dialog.reason_dropdown_option")
 
     def choose_reason(self, text: str) -> None:
@@ -153,7 +170,9 @@ class CancelDialog(PageObject):
         spends it, clicks Confirm exactly once, and reports what the site showed."""
         shown_id = self.order_id()
         if shown_id != permit.order_id:
-            raise DoubleCheckFailed(f"the dialog is for order {shown_id!r}, the permit for {permit.order_id!r}")
+            raise DoubleCheckFailed(
+                f"the dialog is for order {shown_id!r}, the permit for {permit.order_id!r}"
+            )
         chosen = self.selected_reason()
         if chosen is None or fold(chosen) != fold(permit.reason):
             raise DoubleCheckFailed(f"the dialog's reason is {chosen!r}, the permit's {permit.reason!r}")
@@ -165,17 +184,24 @@ class CancelDialog(PageObject):
         return self._outcome(permit)
 
     def _outcome(self, permit: ConfirmPermit) -> CancelSubmitted:
-        """Wait for the dialog to close (accepted; the page reloads) or to show an error in it."""
+        """Wait for the dialog to close (accepted; the page may reload) or to show an error in it."""
         result = CancelSubmitted(order_id=permit.order_id, reason=permit.reason, accepted=False)
         deadline = time.monotonic() + self.site.timeout_ms / 1000
         while time.monotonic() < deadline:
-            if not self.root.is_visible():
-                return result.model_copy(update={"accepted": True})
-            error = self.error_text()
+            try:
+                if self._wait_hidden(SLICE_MS):
+                    self.page.wait_for_load_state("domcontentloaded")
+                    return result.model_copy(update={"accepted": True})
+                error = self.error_text()
+            except PlaywrightError as exc:
+                if not is_navigation_error(exc):
+                    raise
+                continue  # the page is reloading after the click: look again on the new document
             if error:
                 return result.model_copy(update={"error": error})
-            self._wait_hidden(SLICE_MS)
-        return result.model_copy(update={"error": "the dialog neither closed nor showed an error after Confirm"})
+        return result.model_copy(
+            update={"error": "the dialog neither closed nor showed an error after Confirm"}
+        )
 
     def close(self) -> None:
         """Leave without cancelling ("Keep order", else the × button)."""
@@ -193,8 +219,9 @@ class CancelDialog(PageObject):
         text = " ".join((loc.text_content() or "").split())
         return text or None
 
-    def _wait_hidden(self, timeout_ms: int) -> None:
+    def _wait_hidden(self, timeout_ms: int) -> bool:
         try:
             self.root.wait_for(state="hidden", timeout=timeout_ms)
         except PlaywrightTimeoutError:
-            return
+            return False
+        return True

@@ -50,8 +50,14 @@ class DisputeStatus(BaseModel):
 
 class DisputePage(PageObject):
     KEYS = (
-        "dispute.form", "dispute.reason", "dispute.reason_option", "dispute.message", "dispute.evidence",
-        "dispute.submit", "dispute.status", "dispute.error",
+        "dispute.form",
+        "dispute.reason",
+        "dispute.reason_option",
+        "dispute.message",
+        "dispute.evidence",
+        "dispute.submit",
+        "dispute.status",
+        "dispute.error",
     )
 
     def open(self, order_id: str) -> DisputePage:
@@ -86,7 +92,9 @@ class DisputePage(PageObject):
     def submit(self, permit: DisputePermit) -> DisputeStatus:
         """Irreversible: open the dispute. Checks the permit (order id, reason), spends it, clicks once."""
         if self.order_id() != permit.order_id:
-            raise DoubleCheckFailed(f"this form is for order {self.order_id()!r}, the permit for {permit.order_id!r}")
+            raise DoubleCheckFailed(
+                f"this form is for order {self.order_id()!r}, the permit for {permit.order_id!r}"
+            )
         chosen = self.selected_reason()
         if chosen is None or fold(chosen) != fold(permit.reason):
             raise DoubleCheckFailed(f"the form's reason is {chosen!r}, the permit's {permit.reason!r}")
@@ -95,7 +103,9 @@ class DisputePage(PageObject):
         self.click(button, irreversible=True)
         self.page.wait_for_load_state("domcontentloaded")
         if self.finder.is_visible("dispute.error"):
-            raise SiteError(f"the dispute was refused: {' '.join(self.texts('dispute.error', visible_only=True))}")
+            raise SiteError(
+                f"the dispute was refused: {' '.join(self.texts('dispute.error', visible_only=True))}"
+            )
         return self.status(permit.order_id)
 
     def status(self, order_id: str) -> DisputeStatus:
@@ -107,6 +117,7 @@ class DisputePage(PageObject):
         expect(status.first).to_be_visible(timeout=self.site.timeout_ms)
         text = self.text("dispute.status")
         return DisputeStatus(
-            order_id=order_id, status_text=text,
+            order_id=order_id,
+            status_text=text,
             status=canonical_status(text, self.pack.statuses, self.site.locale),
         )

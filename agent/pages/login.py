@@ -24,8 +24,14 @@ OUTCOME_KEYS = ("login.challenge", "login.error", "login.otp")
 
 class LoginPage(PageObject):
     KEYS = (
-        "login.account", "login.continue", "login.password", "login.submit", "login.otp",
-        "login.otp_submit", "login.error", "login.challenge",
+        "login.account",
+        "login.continue",
+        "login.password",
+        "login.submit",
+        "login.otp",
+        "login.otp_submit",
+        "login.error",
+        "login.challenge",
     )
 
     def open(self, return_url: str | None = None) -> LoginPage:
@@ -44,7 +50,9 @@ class LoginPage(PageObject):
         """Locators to mask in screenshots: the password and one-time code fields."""
         return [self.loc("login.password"), self.loc("login.otp")]
 
-    def log_in(self, email: str, password: str, otp: OtpProvider | None = None, timeout_ms: int | None = None) -> None:
+    def log_in(
+        self, email: str, password: str, otp: OtpProvider | None = None, timeout_ms: int | None = None
+    ) -> None:
         """Sign in; returns once the site has left the login page.
 
         Raises NeedsHuman on a slider/captcha (or a code is asked and no `otp` provider was given),

@@ -1,4 +1,4 @@
-"""The order detail page: status block, reminder and its deadline, info rows, items, prices, cancel control."""
+"""The order detail page: status block, reminder and deadline, info rows, items, prices, cancel control."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from playwright.sync_api import Locator
 
 from agent.errors import SiteError
 from agent.models import Money, OrderDetail, OrderLine, OrderStatus
-from agent.pages.base import PageObject, digits_in, first_attribute
+from agent.pages.base import PageObject, digits_in
 from agent.pages.cancel_dialog import CancelDialog
 from agent.parsing import deadline_from_reminder, order_id_from_url, parse_date, parse_money
 from agent.policy import canonical_status
@@ -18,11 +18,24 @@ __all__ = ["OrderDetailPage"]
 
 class OrderDetailPage(PageObject):
     KEYS = (
-        "order_detail.root", "order_detail.status_title", "order_detail.reminder", "order_detail.status_tag",
-        "order_detail.action", "order_detail.info_row", "order_detail.info_label", "order_detail.info_value",
-        "order_detail.item", "order_detail.item_title", "order_detail.item_sku", "order_detail.item_price",
-        "order_detail.item_quantity", "order_detail.store", "order_detail.price_row",
-        "order_detail.price_label", "order_detail.price_value", "order_detail.cancel",
+        "order_detail.root",
+        "order_detail.status_title",
+        "order_detail.reminder",
+        "order_detail.status_tag",
+        "order_detail.action",
+        "order_detail.info_row",
+        "order_detail.info_label",
+        "order_detail.info_value",
+        "order_detail.item",
+        "order_detail.item_title",
+        "order_detail.item_sku",
+        "order_detail.item_price",
+        "order_detail.item_quantity",
+        "order_detail.store",
+        "order_detail.price_row",
+        "order_detail.price_label",
+        "order_detail.price_value",
+        "order_detail.cancel",
     )
 
     def open(self, order_id: str) -> OrderDetailPage:
@@ -35,7 +48,7 @@ class OrderDetailPage(PageObject):
 
     def order_id(self) -> str | None:
         """From the page's data-order-id, else the "Order ID" info row, else the URL."""
-        attr = first_attribute(self.loc("order_detail.root"), self.pack.attribute("order_id"))
+        attr = self.attribute("order_detail.root", "order_id")
         if attr and attr.strip().isdigit():
             return attr.strip()
         info = self._info()
@@ -98,7 +111,10 @@ class OrderDetailPage(PageObject):
     def _prices(self) -> list[tuple[str, str]]:
         rows = self.loc("order_detail.price_row")
         return [
-            (self.text("order_detail.price_label", rows.nth(i)), self.text("order_detail.price_value", rows.nth(i)))
+            (
+                self.text("order_detail.price_label", rows.nth(i)),
+                self.text("order_detail.price_value", rows.nth(i)),
+            )
             for i in range(rows.count())
         ]
 
@@ -106,7 +122,9 @@ class OrderDetailPage(PageObject):
         labels = [label for label, _ in prices] + self.texts("order_detail.status_tag")
         return any(self.matches_wording(label, "deposit") for label in labels)
 
-    def _ship_by(self, status: OrderStatus, reminder: str, deadline: dt.datetime | None) -> dt.datetime | None:
+    def _ship_by(
+        self, status: OrderStatus, reminder: str, deadline: dt.datetime | None
+    ) -> dt.datetime | None:
         if status is not OrderStatus.AWAITING_SHIPMENT or not reminder:
             return None
         if deadline is not None:
@@ -120,12 +138,14 @@ class OrderDetailPage(PageObject):
         for i in range(items.count()):
             item = items.nth(i)
             qty = digits_in(self.text("order_detail.item_quantity", item), minimum=1)
-            lines.append(OrderLine(
-                title=self.text("order_detail.item_title", item),
-                sku=self.text("order_detail.item_sku", item),
-                price=_money(self.text("order_detail.item_price", item), self.site.locale),
-                quantity=int(qty) if qty else 1,
-            ))
+            lines.append(
+                OrderLine(
+                    title=self.text("order_detail.item_title", item),
+                    sku=self.text("order_detail.item_sku", item),
+                    price=_money(self.text("order_detail.item_price", item), self.site.locale),
+                    quantity=int(qty) if qty else 1,
+                )
+            )
         return lines
 
     def cancel_control(self, timeout_ms: int | None = None) -> Locator:

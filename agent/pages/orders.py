@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
-from playwright.sync_api import Locator, Response, expect
+from playwright.sync_api import Locator, expect
 
 from agent.errors import SiteError
 from agent.models import Order, OrderLine
-from agent.pages.base import PageObject, digits_in, first_attribute
+from agent.pages.base import SLICE_MS, PageObject, digits_in
 from agent.pages.cancel_dialog import CancelDialog
 from agent.pages.order_detail import OrderDetailPage
 from agent.parsing import order_id_from_url, parse_date, parse_money
@@ -23,11 +24,30 @@ ORDER_COMPONENT = "pc_om_list_order_"
 
 class OrdersPage(PageObject):
     KEYS = (
-        "site.loading", "orders.tabs", "orders.tab", "orders.active_tab", "orders.search_input",
-        "orders.search_button", "orders.time_range", "orders.time_option", "orders.row", "orders.row_for", "orders.row_status",
-        "orders.row_info", "orders.row_detail_link", "orders.row_store", "orders.row_item",
-        "orders.item_title", "orders.item_sku", "orders.item_price", "orders.item_quantity",
-        "orders.row_total", "orders.row_action", "orders.row_cancel", "orders.load_more", "orders.empty",
+        "site.loading",
+        "orders.tabs",
+        "orders.tab",
+        "orders.active_tab",
+        "orders.search_input",
+        "orders.search_button",
+        "orders.time_range",
+        "orders.time_option",
+        "orders.row",
+        "orders.row_for",
+        "orders.row_status",
+        "orders.row_info",
+        "orders.row_detail_link",
+        "orders.row_store",
+        "orders.row_item",
+        "orders.item_title",
+        "orders.item_sku",
+        "orders.item_price",
+        "orders.item_quantity",
+        "orders.row_total",
+        "orders.row_action",
+        "orders.row_cancel",
+        "orders.load_more",
+        "orders.empty",
     )
 
     def open(self) -> OrdersPage:
@@ -38,14 +58,16 @@ class OrdersPage(PageObject):
     def wait_loaded(self) -> None:
         """Tabs on screen, the list (or its empty state) rendered, no loading spinner."""
         self.wait_ready("orders.tabs")
-        deadline = self.site.timeout_ms
-        waited = 0
-        while not (self.loc("orders.row").count() or self.finder.is_visible("orders.empty")):
-            self.wait_ready("orders.tabs", timeout_ms=1)  # re-checks session / error page
-            if self.finder.wait_for("orders.row", timeout_ms=250):
-                break
-            waited += 250
-            if waited >= deadline:
+        deadline = time.monotonic() + self.site.timeout_ms / 1000
+        while not (
+            self.finder.wait_for("orders.row", timeout_ms=SLICE_MS) or self.finder.is_visible("orders.empty")
+        ):
+            self.check_session()
+            if self.finder.is_visible("site.error"):
+                raise SiteError(
+                    "My Orders shows an error: " + " ".join(self.texts("site.error", visible_only=True))
+                )
+            if time.monotonic() > deadline:
                 raise SiteError("My Orders rendered no rows and no empty state")
         self._wait_not_loading()
 
@@ -63,10 +85,11 @@ class OrdersPage(PageObject):
     def set_time_range(self, option: str) -> OrdersPage:
         """Pick "Orders placed in" by option value (all|6m|1y|2y) or by its visible label."""
         select = self.find("orders.time_range")
-        options = self.loc("orders.time_option", select)
-        values = [options.nth(i).get_attribute("value") for i in range(options.count())]
-        how = {"value": option} if option in values else {"label": option}
-        self._reload_list(lambda: select.select_option(**how))
+        values = self.finder.attributes("orders.time_option", "value", select)
+        if option in values:
+            self._reload_list(lambda: select.select_option(value=option))
+        else:
+            self._reload_list(lambda: select.select_option(label=option))
         return self
 
     def search(self, text: str) -> OrdersPage:
@@ -114,7 +137,7 @@ class OrdersPage(PageObject):
         return CancelDialog(self.site).wait_open()
 
     def _parse_row(self, row: Locator) -> Order:
-        href = first_attribute(self.loc("orders.row_detail_link", row), self.pack.attribute("href")) or ""
+        href = self.attribute("orders.row_detail_link", "href", row) or ""
         info = self.text("orders.row_info", row)
         order_id = order_id_from_url(href) or digits_in(info)
         if order_id is None:
@@ -136,20 +159,25 @@ class OrdersPage(PageObject):
         lines = []
         for i in range(items.count()):
             item = items.nth(i)
-            title_loc = self.loc("orders.item_title", item)
-            title = first_attribute(title_loc, self.pack.attribute("title")) or self.text("orders.item_title", item)
+            title = self.attribute("orders.item_title", "title", item) or self.text("orders.item_title", item)
             qty = digits_in(self.text("orders.item_quantity", item), minimum=1)
-            lines.append(OrderLine(
-                title=title, sku=self.text("orders.item_sku", item),
-                price=_maybe(parse_money, self.text("orders.item_price", item), self.site.locale),
-                quantity=int(qty) if qty else 1,
-            ))
+            lines.append(
+                OrderLine(
+                    title=title,
+                    sku=self.text("orders.item_sku", item),
+                    price=_maybe(parse_money, self.text("orders.item_price", item), self.site.locale),
+                    quantity=int(qty) if qty else 1,
+                )
+            )
         return lines
 
     # -- list reloads -------------------------------------------------------------------------------
     def _is_active(self, tab: Locator) -> bool:
         active = self.loc("orders.active_tab")
-        return active.count() == 1 and (active.text_content() or "").strip() == (tab.text_content() or "").strip()
+        return (
+            active.count() == 1
+            and (active.text_content() or "").strip() == (tab.text_content() or "").strip()
+        )
 
     def _reload_list(self, action: Callable[[], object]) -> None:
         """Run `action`, wait for the list API answer, then for the rendered rows to match it."""
@@ -168,20 +196,15 @@ class OrdersPage(PageObject):
             lambda r: self.is_api("api_order_list", r), timeout=self.site.timeout_ms
         ) as info:
             action()
-        return _ids_in(self.check_api(_finished(info.value)))
+        return _ids_in(self.check_api(info.value))
 
     def _wait_not_loading(self) -> None:
         expect(self.loc("site.loading").filter(visible=True)).to_have_count(0, timeout=self.site.timeout_ms)
 
 
-def _finished(response: Response) -> Response:
-    response.finished()
-    return response
-
-
 def _ids_in(body: dict[str, Any]) -> list[str]:
     components = body.get("data", {}).get("data", {})
-    return [key[len(ORDER_COMPONENT):] for key in components if key.startswith(ORDER_COMPONENT)]
+    return [key[len(ORDER_COMPONENT) :] for key in components if key.startswith(ORDER_COMPONENT)]
 
 
 def _maybe(parser: Callable[[str, str | None], Any], text: str, locale: str) -> Any:

@@ -1,5 +1,5 @@
-"""Fixtures for the fixture-shop e2e tests: one shop server and one Chromium per session (per xdist
-worker), a shop reset and a fresh browser context for every test."""
+"""Fixtures for the fixture-shop e2e tests: one shop server per session (per xdist worker), one Chromium
+per module, a shop reset and a fresh browser context for every test."""
 
 from __future__ import annotations
 
@@ -39,7 +39,9 @@ def shop_admin(shop: ShopThread, _admin: ShopAdmin) -> ShopAdmin:
     return _admin
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: other e2e modules start their own sync_playwright(), and two cannot run at once
+# in one thread; pytest tears a module fixture down before the next module's tests (also under xdist).
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     exe = resolve_chromium()  # before sync_playwright(): it runs its own Playwright to look
     with sync_playwright() as p:

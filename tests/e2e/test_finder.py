@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (inline HTML fixtures read better unwrapped)
 """The control finder and the overlay guard against static pages (page.set_content), in real Chromium."""
 
 from __future__ import annotations
@@ -53,8 +54,10 @@ CLICKS = "<script>window.clicks = 0; document.addEventListener('click', e => { i
 
 # -- where the control sits -------------------------------------------------------------------------
 def test_button_in_the_status_bar(sc_page: Page, pack: Pack) -> None:
-    sc_page.set_content('<div class="order-status"><div class="order-status-btns"><button class="comet-btn">Pay now'
-                        '</button><button class="comet-btn">Cancel order</button></div></div>')
+    sc_page.set_content(
+        '<div class="order-status"><div class="order-status-btns"><button class="comet-btn">Pay now'
+        '</button><button class="comet-btn">Cancel order</button></div></div>'
+    )
     f, hits = finder(sc_page, pack)
     found = f.find("order_detail.cancel")
     assert found.text_content() == "Cancel order"
@@ -62,8 +65,10 @@ def test_button_in_the_status_bar(sc_page: Page, pack: Pack) -> None:
 
 
 def test_text_link_in_the_reminder(sc_page: Page, pack: Pack) -> None:
-    sc_page.set_content('<div class="order-status-reminder">If you no longer want this order, you can '
-                        '<a href="#" class="order-status-reminder-link">request order cancellation</a>.</div>')
+    sc_page.set_content(
+        '<div class="order-status-reminder">If you no longer want this order, you can '
+        '<a href="#" class="order-status-reminder-link">request order cancellation</a>.</div>'
+    )
     f, hits = finder(sc_page, pack)
     assert f.find("order_detail.cancel").text_content() == "request order cancellation"
     assert hits[0][2] == "role" and "link" in hits[0][1]
@@ -91,12 +96,14 @@ def test_entry_under_a_more_menu(sc_page: Page, pack: Pack) -> None:
     found = f.find("order_detail.cancel")
     assert found.text_content() == "Cancel order"
     assert hits[0][2].startswith("menu(") and hits[0][2].endswith(":role")
-    assert 'role=menuitem[name="Cancel order"]' == hits[0][1]
+    assert hits[0][1] == 'role=menuitem[name="Cancel order"]'
 
 
 def test_icon_only_menu_named_by_aria_label(sc_page: Page, pack: Pack) -> None:
-    opener = ('<button class="comet-icon-btn" aria-label="More actions" aria-haspopup="menu"><svg width="16" height="16"'
-              ' aria-hidden="true"><circle cx="5" cy="8" r="2"/></svg></button>')
+    opener = (
+        '<button class="comet-icon-btn" aria-label="More actions" aria-haspopup="menu"><svg width="16" height="16"'
+        ' aria-hidden="true"><circle cx="5" cy="8" r="2"/></svg></button>'
+    )
     sc_page.set_content(menu(opener, "Cancel order"))
     f, hits = finder(sc_page, pack)
     f.find("order_detail.cancel").click()
@@ -128,7 +135,9 @@ def test_list_row_scope_narrows_two_matches(sc_page: Page, pack: Pack) -> None:
 
 
 def test_hidden_duplicate_is_ignored(sc_page: Page, pack: Pack) -> None:
-    sc_page.set_content('<button style="display:none">Cancel order</button><button id="v">Cancel order</button>')
+    sc_page.set_content(
+        '<button style="display:none">Cancel order</button><button id="v">Cancel order</button>'
+    )
     f, _ = finder(sc_page, pack)
     assert f.find("order_detail.cancel").get_attribute("id") == "v"
 
@@ -151,19 +160,24 @@ def test_late_rendered_after_scrolling(sc_page: Page, pack: Pack) -> None:
 
 
 def test_rendered_a_moment_later_without_scrolling(sc_page: Page, pack: Pack) -> None:
-    sc_page.set_content("<div id=slot></div><script>setTimeout(() => { slot.innerHTML ="
-                        " '<button>Cancel order</button>'; }, 300);</script>")
+    sc_page.set_content(
+        "<div id=slot></div><script>setTimeout(() => { slot.innerHTML ="
+        " '<button>Cancel order</button>'; }, 300);</script>"
+    )
     f, hits = finder(sc_page, pack)
     assert f.find("order_detail.cancel", timeout_ms=3_000).is_visible()
     assert hits[0][2] == "late:role"
 
 
-@pytest.mark.parametrize(("css_class", "strategy"), [("order-actions-frame", "frame:role"),
-                                                     ("some-other-frame", "iframe[0]:role")])
+@pytest.mark.parametrize(
+    ("css_class", "strategy"), [("order-actions-frame", "frame:role"), ("some-other-frame", "iframe[0]:role")]
+)
 def test_inside_an_iframe(sc_page: Page, pack: Pack, css_class: str, strategy: str) -> None:
-    sc_page.set_content(f'<div class="order-status"><iframe class="{css_class}" title="Actions" srcdoc="'
-                        "<div class='order-status-btns'><button class='comet-btn'>Track order</button>"
-                        "<button class='comet-btn'>Cancel order</button></div>\"></iframe></div>")
+    sc_page.set_content(
+        f'<div class="order-status"><iframe class="{css_class}" title="Actions" srcdoc="'
+        "<div class='order-status-btns'><button class='comet-btn'>Track order</button>"
+        "<button class='comet-btn'>Cancel order</button></div>\"></iframe></div>"
+    )
     f, hits = finder(sc_page, pack)
     found = f.find("order_detail.cancel")
     assert found.text_content() == "Cancel order"
@@ -171,7 +185,9 @@ def test_inside_an_iframe(sc_page: Page, pack: Pack, css_class: str, strategy: s
 
 
 def test_pt_br_wording(sc_page: Page, pack: Pack) -> None:
-    sc_page.set_content('<div class="order-status-btns"><button class="comet-btn">Cancelar pedido</button></div>')
+    sc_page.set_content(
+        '<div class="order-status-btns"><button class="comet-btn">Cancelar pedido</button></div>'
+    )
     f, hits = finder(sc_page, pack, "pt-BR")
     assert f.find("order_detail.cancel").text_content() == "Cancelar pedido"
     assert hits[0][1] == 'role=button[name="Cancelar pedido"]'
@@ -185,8 +201,9 @@ def test_pt_br_menu_and_english_fallback(sc_page: Page, pack: Pack) -> None:
     assert 'name="Mais"' in hits[0][2]
 
 
-@pytest.mark.parametrize(("locale", "text"), [("fr", "Annuler la commande"), ("es", "Cancelar pedido"),
-                                              ("ru", "Отменить заказ")])
+@pytest.mark.parametrize(
+    ("locale", "text"), [("fr", "Annuler la commande"), ("es", "Cancelar pedido"), ("ru", "Отменить заказ")]
+)
 def test_partial_locales(sc_page: Page, pack: Pack, locale: str, text: str) -> None:
     sc_page.set_content(f"<button>{text}</button>")
     f, _ = finder(sc_page, pack, locale)
@@ -194,15 +211,27 @@ def test_partial_locales(sc_page: Page, pack: Pack, locale: str, text: str) -> N
 
 
 def test_zero_matches_lists_every_strategy_tried(sc_page: Page, pack: Pack) -> None:
-    sc_page.set_content('<div class="order-status"><button class="comet-btn">Track order</button>'
-                        '<iframe srcdoc="<button>Pay now</button>"></iframe></div>')
+    sc_page.set_content(
+        '<div class="order-status"><button class="comet-btn">Track order</button>'
+        '<iframe srcdoc="<button>Pay now</button>"></iframe></div>'
+    )
     f, hits = finder(sc_page, pack)
     with pytest.raises(ControlNotFound) as err:
         f.find("order_detail.cancel", timeout_ms=300)
     tried = "\n".join(err.value.tried)
-    for expected in ('role: role=button[name="Cancel order"]', 'role: role=link[name="Request order cancellation"]',
-                     "role: role=menuitem", 'text: text="Cancel order"', "css: css=", "frame:role: frame(",
-                     "iframe[0]:role", "menu menus.more:", "menu menus.more_actions:", "menu menus.kebab:", "late:"):
+    for expected in (
+        'role: role=button[name="Cancel order"]',
+        'role: role=link[name="Request order cancellation"]',
+        "role: role=menuitem",
+        'text: text="Cancel order"',
+        "css: css=",
+        "frame:role: frame(",
+        "iframe[0]:role",
+        "menu menus.more:",
+        "menu menus.more_actions:",
+        "menu menus.kebab:",
+        "late:",
+    ):
         assert expected in tried, expected
     assert err.value.key == "order_detail.cancel" and err.value.evidence[0].startswith("url=")
     assert hits == []
@@ -217,9 +246,11 @@ def test_unknown_key_is_a_pack_error(sc_page: Page, pack: Pack) -> None:
 
 
 # -- overlays --------------------------------------------------------------------------------------
-COUPON = ('<div class="coupon-layer" style="position:fixed;inset:0;background:rgba(0,0,0,.5);z-index:10">'
-          '<img class="close-btn" alt="Close" role="button" style="width:20px;height:20px;background:#fff"'
-          ' onclick="this.parentElement.remove()"></div>')
+COUPON = (
+    '<div class="coupon-layer" style="position:fixed;inset:0;background:rgba(0,0,0,.5);z-index:10">'
+    '<img class="close-btn" alt="Close" role="button" style="width:20px;height:20px;background:#fff"'
+    ' onclick="this.parentElement.remove()"></div>'
+)
 
 
 def test_click_through_a_coupon_overlay(sc_page: Page, pack: Pack) -> None:
@@ -234,8 +265,10 @@ def test_click_through_a_coupon_overlay(sc_page: Page, pack: Pack) -> None:
 def test_irreversible_click_is_sent_at_most_once_and_never_through_an_unclosable_overlay(
     sc_page: Page, pack: Pack
 ) -> None:
-    sc_page.set_content(CLICKS + '<button class="target">Confirm</button><div class="blocker" style="position:fixed;'
-                        'inset:0;z-index:10"></div>')
+    sc_page.set_content(
+        CLICKS + '<button class="target">Confirm</button><div class="blocker" style="position:fixed;'
+        'inset:0;z-index:10"></div>'
+    )
     target = sc_page.get_by_role("button", name="Confirm")
     with pytest.raises(ControlBlocked, match="intercepts pointer events"):
         click_through_overlays(target, sc_page, pack, irreversible=True, attempts=2, timeout_ms=300)
@@ -249,7 +282,8 @@ def test_dismiss_overlays_spares_our_own_dialog(sc_page: Page, pack: Pack) -> No
         '<div class="comet-modal promo"><button class="comet-modal-close" onclick="this.closest(\'.comet-modal\').remove()">x'
         '</button></div><div id="J_xiaomi_dialog"><button class="close-layer" aria-label="Close"'
         ' onclick="this.parentElement.remove()">x</button></div>'
-        '<div class="cookie-banner"><span>We use cookies.</span><button onclick="this.parentElement.remove()">Accept</button></div>')
+        '<div class="cookie-banner"><span>We use cookies.</span><button onclick="this.parentElement.remove()">Accept</button></div>'
+    )
     closed = dismiss_overlays(sc_page, pack)
     assert sc_page.locator(".cancel-order-modal").is_visible()
     assert sc_page.locator(".promo").count() == 0
@@ -260,9 +294,11 @@ def test_dismiss_overlays_spares_our_own_dialog(sc_page: Page, pack: Pack) -> No
 
 def test_menu_opener_covered_by_chat_widget(sc_page: Page, pack: Pack) -> None:
     opener = '<button class="comet-btn order-more-actions" aria-haspopup="menu">More</button>'
-    chat = ('<div id="J_xiaomi_dialog" style="position:fixed;left:0;top:0;width:600px;height:200px;background:#eee;'
-            'z-index:5"><button class="close-layer" aria-label="Close" onclick="this.parentElement.remove()">x</button>'
-            "</div>")
+    chat = (
+        '<div id="J_xiaomi_dialog" style="position:fixed;left:0;top:0;width:600px;height:200px;background:#eee;'
+        'z-index:5"><button class="close-layer" aria-label="Close" onclick="this.parentElement.remove()">x</button>'
+        "</div>"
+    )
     sc_page.set_content(menu(opener, "Cancel order") + chat)
     f, _ = finder(sc_page, pack)
     assert f.find("order_detail.cancel").text_content() == "Cancel order"
@@ -276,7 +312,8 @@ def test_check_pack_reports_winners_and_fallbacks(sc_page: Page, pack: Pack) -> 
         '<div class="order-status-reminder">The seller will ship soon.</div>'
         '<div class="order-status-btns"><button class="comet-btn">Cancel order</button></div></div>'
         '<div class="order-status-btns"><a class="comet-btn" href="#" onclick="return false">'
-        'Xyz</a></div><input id="fm-login-password" type="password">')
+        'Xyz</a></div><input id="fm-login-password" type="password">'
+    )
     clicks_before = sc_page.evaluate("document.querySelectorAll('.clicked').length")
     report = check_pack(sc_page, pack, "en", prefixes=["order_detail.", "orders.tab", "login.password"])
     assert report["order_detail.cancel"].candidate == 'role=button[name="Cancel order"]'

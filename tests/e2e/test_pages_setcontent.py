@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (inline HTML fixtures read better unwrapped)
 """Page objects against static HTML that follows the fixture shop's DOM contract (agent/shop/README.md),
 loaded with page.set_content in real Chromium: row/detail parsing, the cancel dialog's three reason
 widgets, the permit checks around the irreversible click, and the login page's outcomes."""
@@ -15,7 +16,15 @@ from agent.browser_setup import launch_args, resolve_chromium
 from agent.errors import DoubleCheckFailed, LoginFailed, NeedsHuman
 from agent.models import OrderStatus
 from agent.packs import Pack, load_pack
-from agent.pages import CancelDialog, ConfirmPermit, LoginPage, OrderDetailPage, OrdersPage, Site, is_login_url
+from agent.pages import (
+    CancelDialog,
+    ConfirmPermit,
+    LoginPage,
+    OrderDetailPage,
+    OrdersPage,
+    Site,
+    is_login_url,
+)
 
 pytestmark = pytest.mark.e2e
 NOW = dt.datetime(2026, 4, 28, 12, 0, tzinfo=dt.UTC)
@@ -48,9 +57,17 @@ def site(page: Page, pack: Pack, locale: str = "en", login_url: str | None = Non
 
 
 # -- My Orders rows --------------------------------------------------------------------------------
-def row_html(order_id: str, status: str, date: str, total: str, items: list[tuple[str, str, str, int]],
-             buttons: list[str], chars: bool = False, label: tuple[str, str] = ("Order date", "Order ID")) -> str:
-    total_html = ("".join(f'<span class="es--char--k2">{c}</span>' for c in total) if chars else total)
+def row_html(
+    order_id: str,
+    status: str,
+    date: str,
+    total: str,
+    items: list[tuple[str, str, str, int]],
+    buttons: list[str],
+    chars: bool = False,
+    label: tuple[str, str] = ("Order date", "Order ID"),
+) -> str:
+    total_html = "".join(f'<span class="es--char--k2">{c}</span>' for c in total) if chars else total
     bodies = "".join(
         f'<div class="order-item-content-body"><div class="order-item-content-info-name"><a href="#"><span title="{t}">'
         f'{t}</span></a></div><div class="order-item-content-info-sku">{sku}</div>'
@@ -85,10 +102,23 @@ def orders_html(rows: str) -> str:
 
 
 def test_orders_rows_are_parsed(sc_page: Page, pack: Pack) -> None:
-    rows = row_html("8212345678901234", "Awaiting shipment", "Apr 27, 2026", "US $12.34",
-                    [("USB cable", "Color: Red", "US $6.17", 2)], ["Cancel order", "Track order"], chars=True)
-    rows += row_html("8212345678905555", "Awaiting Cancellation", "Mar 1, 2026", "US $1,003.00",
-                     [("Lamp <b>x</b>", "", "US $1,003.00", 1), ("Bulb", "E27", "US $0.00", 3)], [])
+    rows = row_html(
+        "8212345678901234",
+        "Awaiting shipment",
+        "Apr 27, 2026",
+        "US $12.34",
+        [("USB cable", "Color: Red", "US $6.17", 2)],
+        ["Cancel order", "Track order"],
+        chars=True,
+    )
+    rows += row_html(
+        "8212345678905555",
+        "Awaiting Cancellation",
+        "Mar 1, 2026",
+        "US $1,003.00",
+        [("Lamp <b>x</b>", "", "US $1,003.00", 1), ("Bulb", "E27", "US $0.00", 3)],
+        [],
+    )
     sc_page.set_content(orders_html(rows))
     page = OrdersPage(site(sc_page, pack))
     first, second = page.orders()
@@ -96,7 +126,9 @@ def test_orders_rows_are_parsed(sc_page: Page, pack: Pack) -> None:
     assert first.status is OrderStatus.AWAITING_SHIPMENT and first.status_text == "Awaiting shipment"
     assert first.placed_at == dt.date(2026, 4, 27)
     assert first.store_name == "Gadget Store"
-    assert first.total is not None and first.total.amount == Decimal("12.34") and first.total.currency == "USD"
+    assert (
+        first.total is not None and first.total.amount == Decimal("12.34") and first.total.currency == "USD"
+    )
     assert [(i.title, i.sku, i.quantity) for i in first.items] == [("USB cable", "Color: Red", 2)]
     assert first.items[0].price is not None and first.items[0].price.amount == Decimal("6.17")
     assert first.actions == ["Cancel order", "Track order"]
@@ -109,34 +141,61 @@ def test_orders_rows_are_parsed(sc_page: Page, pack: Pack) -> None:
 
 
 def test_orders_rows_pt_br(sc_page: Page, pack: Pack) -> None:
-    rows = row_html("3001234567890", "Aguardando envio", "27 de abr. de 2026", "R$ 1.132,74",
-                    [("Cabo", "Cor: Azul", "R$ 566,37", 2)], ["Cancelar pedido"], chars=True,
-                    label=("Data do pedido", "ID do pedido"))
+    rows = row_html(
+        "3001234567890",
+        "Aguardando envio",
+        "27 de abr. de 2026",
+        "R$ 1.132,74",
+        [("Cabo", "Cor: Azul", "R$ 566,37", 2)],
+        ["Cancelar pedido"],
+        chars=True,
+        label=("Data do pedido", "ID do pedido"),
+    )
     sc_page.set_content(orders_html(rows))
     (order,) = OrdersPage(site(sc_page, pack, "pt-BR")).orders()
     assert order.status is OrderStatus.AWAITING_SHIPMENT
     assert order.placed_at == dt.date(2026, 4, 27)
-    assert order.total is not None and order.total.amount == Decimal("1132.74") and order.total.currency == "BRL"
+    assert (
+        order.total is not None and order.total.amount == Decimal("1132.74") and order.total.currency == "BRL"
+    )
 
 
 def test_row_cancel_control_is_scoped_to_its_row(sc_page: Page, pack: Pack) -> None:
-    rows = "".join(row_html(i, "Awaiting payment", "Apr 27, 2026", "US $1.00", [("A", "", "US $1.00", 1)],
-                            ["Pay now", "Cancel order"]) for i in ("1111111111", "2222222222"))
+    rows = "".join(
+        row_html(
+            i,
+            "Awaiting payment",
+            "Apr 27, 2026",
+            "US $1.00",
+            [("A", "", "US $1.00", 1)],
+            ["Pay now", "Cancel order"],
+        )
+        for i in ("1111111111", "2222222222")
+    )
     sc_page.set_content(orders_html(rows))
     page = OrdersPage(site(sc_page, pack))
     control = page.find("orders.row_cancel", scope=page.row("2222222222"), timeout_ms=0)
     assert control.evaluate("el => el.closest('.order-item').querySelector('a').href").endswith(
-        "orderId=2222222222&spm=a2g0o.order_list.0")
+        "orderId=2222222222&spm=a2g0o.order_list.0"
+    )
 
 
 # -- order detail ----------------------------------------------------------------------------------
-def detail_html(status: str, reminder: str, prices: list[tuple[str, str]], tag: str = "",
-                buttons: str = '<button class="comet-btn">Cancel order</button>') -> str:
-    price_rows = "".join(f'<div class="order-price-item"><span class="left-col">{a}</span>'
-                         f'<span class="right-col">{b}</span></div>' for a, b in prices)
+def detail_html(
+    status: str,
+    reminder: str,
+    prices: list[tuple[str, str]],
+    tag: str = "",
+    buttons: str = '<button class="comet-btn">Cancel order</button>',
+) -> str:
+    price_rows = "".join(
+        f'<div class="order-price-item"><span class="left-col">{a}</span>'
+        f'<span class="right-col">{b}</span></div>'
+        for a, b in prices
+    )
     return f"""<div class="order-detail-wrap" data-order-id="8212345678901234">
   <div class="order-status"><h2 class="order-block-title">{status}</h2>
-    {f'<span class="order-status-tag">{tag}</span>' if tag else ''}
+    {f'<span class="order-status-tag">{tag}</span>' if tag else ""}
     <div class="order-status-reminder">{reminder}</div>
     <div class="order-status-btns">{buttons}</div></div>
   <div class="order-detail-info">
@@ -151,9 +210,13 @@ def detail_html(status: str, reminder: str, prices: list[tuple[str, str]], tag: 
 
 
 def test_detail_is_parsed(sc_page: Page, pack: Pack) -> None:
-    sc_page.set_content(detail_html(
-        "Awaiting Cancellation", "Your order will be cancelled if the seller agrees. The seller has 2 days to respond.",
-        [("Subtotal", "US $12.34"), ("Shipping", "US $0.00"), ("Total", "US $12.34")]))
+    sc_page.set_content(
+        detail_html(
+            "Awaiting Cancellation",
+            "Your order will be cancelled if the seller agrees. The seller has 2 days to respond.",
+            [("Subtotal", "US $12.34"), ("Shipping", "US $0.00"), ("Total", "US $12.34")],
+        )
+    )
     page = OrderDetailPage(site(sc_page, pack))
     d = page.detail(now=NOW)
     assert d.order_id == "8212345678901234" and page.order_id() == "8212345678901234"
@@ -166,9 +229,14 @@ def test_detail_is_parsed(sc_page: Page, pack: Pack) -> None:
 
 
 def test_detail_ship_by_and_deposit(sc_page: Page, pack: Pack) -> None:
-    sc_page.set_content(detail_html(
-        "Aguardando envio", "O vendedor enviará seu pedido até 30 de abr. de 2026.",
-        [("Sinal", "R$ 10,00"), ("Pagamento final", "R$ 50,00"), ("Total", "R$ 60,00")], tag="Parcelado"))
+    sc_page.set_content(
+        detail_html(
+            "Aguardando envio",
+            "O vendedor enviará seu pedido até 30 de abr. de 2026.",
+            [("Sinal", "R$ 10,00"), ("Pagamento final", "R$ 50,00"), ("Total", "R$ 60,00")],
+            tag="Parcelado",
+        )
+    )
     d = OrderDetailPage(site(sc_page, pack, "pt-BR")).detail(now=NOW)
     assert d.status is OrderStatus.AWAITING_SHIPMENT
     assert d.ship_by is not None and d.ship_by.date() == dt.date(2026, 4, 30)
@@ -183,23 +251,41 @@ def test_unknown_status_is_recorded_not_guessed(sc_page: Page, pack: Pack) -> No
 
 
 # -- the cancel dialog -----------------------------------------------------------------------------
-REASONS = ["I don't want it anymore", "I ordered the wrong product(s)", "Shipping takes too long", "Other reasons"]
+REASONS = [
+    "I don't want it anymore",
+    "I ordered the wrong product(s)",
+    "Shipping takes too long",
+    "Other reasons",
+]
 
 
 def reasons_widget(kind: str) -> str:
     if kind == "radio":
-        return ('<div class="cancel-reason-list" role="radiogroup" aria-label="Cancellation reason">' + "".join(
-            f'<label class="comet-radio"><input type="radio" name="cancel-reason" value="R0{i}"><span>{r}</span></label>'
-            for i, r in enumerate(REASONS)) + "</div>")
+        return (
+            '<div class="cancel-reason-list" role="radiogroup" aria-label="Cancellation reason">'
+            + "".join(
+                f'<label class="comet-radio"><input type="radio" name="cancel-reason" value="R0{i}"><span>{r}</span></label>'
+                for i, r in enumerate(REASONS)
+            )
+            + "</div>"
+        )
     if kind == "select":
-        return ('<select class="cancel-reason-select" name="cancel-reason" aria-label="Cancellation reason">'
-                '<option value="">Select a reason</option>'
-                + "".join(f'<option value="R0{i}">{r}</option>' for i, r in enumerate(REASONS)) + "</select>")
-    return ('<div class="comet-select cancel-reason-dropdown" role="combobox" tabindex="0" aria-label="Cancellation reason"'
-            ' aria-expanded="false" aria-controls="cancel-reason-options"><span class="comet-select-selection-item">'
-            'Select a reason</span></div><ul id="cancel-reason-options" class="comet-select-dropdown" role="listbox" hidden>'
-            + "".join(f'<li role="option" class="comet-select-item-option" data-value="R0{i}" aria-selected="false">{r}</li>'
-                      for i, r in enumerate(REASONS)) + "</ul>")
+        return (
+            '<select class="cancel-reason-select" name="cancel-reason" aria-label="Cancellation reason">'
+            '<option value="">Select a reason</option>'
+            + "".join(f'<option value="R0{i}">{r}</option>' for i, r in enumerate(REASONS))
+            + "</select>"
+        )
+    return (
+        '<div class="comet-select cancel-reason-dropdown" role="combobox" tabindex="0" aria-label="Cancellation reason"'
+        ' aria-expanded="false" aria-controls="cancel-reason-options"><span class="comet-select-selection-item">'
+        'Select a reason</span></div><ul id="cancel-reason-options" class="comet-select-dropdown" role="listbox" hidden>'
+        + "".join(
+            f'<li role="option" class="comet-select-item-option" data-value="R0{i}" aria-selected="false">{r}</li>'
+            for i, r in enumerate(REASONS)
+        )
+        + "</ul>"
+    )
 
 
 DIALOG_JS = """<script>
@@ -227,14 +313,17 @@ DIALOG_JS = """<script>
 
 def dialog_html(kind: str, order_id: str = "8212345678901234", with_attr: bool = True) -> str:
     attr = f'data-order-id="{order_id}"' if with_attr else ""
-    return f"""<div class="comet-modal-wrap"><div class="comet-modal cancel-order-modal" role="dialog" aria-modal="true"
+    return (
+        f"""<div class="comet-modal-wrap"><div class="comet-modal cancel-order-modal" role="dialog" aria-modal="true"
      aria-labelledby="cancel-order-title" {attr}>
   <div class="comet-modal-header"><div class="comet-modal-title" id="cancel-order-title">Cancel order</div>
     <button class="comet-modal-close" aria-label="Close">×</button></div>
   <div class="comet-modal-body"><div class="cancel-order-id">Order ID: {order_id}</div>{reasons_widget(kind)}
     <div class="comet-alert-error" hidden></div></div>
   <div class="comet-modal-footer"><button class="comet-btn keep">Keep order</button>
-    <button class="comet-btn comet-btn-primary cancel-order-confirm" disabled>Confirm</button></div></div></div>""" + DIALOG_JS
+    <button class="comet-btn comet-btn-primary cancel-order-confirm" disabled>Confirm</button></div></div></div>"""
+        + DIALOG_JS
+    )
 
 
 @pytest.mark.parametrize("kind", ["radio", "select", "custom"])
@@ -278,7 +367,9 @@ def test_confirm_without_a_reason_clicks_nothing(sc_page: Page, pack: Pack) -> N
 
 def test_a_permit_is_spent_once_and_site_errors_are_reported(sc_page: Page, pack: Pack) -> None:
     sc_page.set_content(dialog_html("radio"))
-    sc_page.evaluate("window.failWith = \"Your order has been picked up by the courier company and can't be canceled\"")
+    sc_page.evaluate(
+        'window.failWith = "Your order has been picked up by the courier company and can\'t be canceled"'
+    )
     dialog = CancelDialog(site(sc_page, pack)).wait_open()
     dialog.choose_reason("Other reasons")
     permit = ConfirmPermit("8212345678901234", "Other reasons")
@@ -305,9 +396,15 @@ def test_close_keeps_the_order(sc_page: Page, pack: Pack) -> None:
 
 
 def test_detail_opens_the_dialog(sc_page: Page, pack: Pack) -> None:
-    sc_page.set_content(detail_html("Awaiting payment", "", [("Total", "US $1.00")],
-                                    buttons='<button class="comet-btn" onclick="document.body.insertAdjacentHTML('
-                                            "'beforeend', window.DIALOG)\">Cancel order</button>"))
+    sc_page.set_content(
+        detail_html(
+            "Awaiting payment",
+            "",
+            [("Total", "US $1.00")],
+            buttons='<button class="comet-btn" onclick="document.body.insertAdjacentHTML('
+            "'beforeend', window.DIALOG)\">Cancel order</button>",
+        )
+    )
     sc_page.evaluate("html => { window.DIALOG = html; }", dialog_html("radio").split("<script>")[0])
     dialog = OrderDetailPage(site(sc_page, pack)).open_cancel_dialog(timeout_ms=0)
     assert dialog.order_id() == "8212345678901234" and dialog.offered_reasons() == REASONS
@@ -326,13 +423,16 @@ LOGIN_JS = """<script>
     else { document.querySelector('.comet-alert-error').hidden = false; }
   });
 </script>"""
-LOGIN_HTML = """<form class="login-box login-classic"><h1>Sign in</h1>
+LOGIN_HTML = (
+    """<form class="login-box login-classic"><h1>Sign in</h1>
   <div class="comet-alert comet-alert-error" role="alert" hidden>Your account name or password is incorrect.</div>
   <label for="fm-login-id">Email or phone number</label><input id="fm-login-id" type="text">
   <label for="fm-login-password">Password</label><input id="fm-login-password" type="password">
   <button type="submit" class="comet-btn comet-btn-primary">Sign in</button>
   <div class="otp" hidden><label for="fm-login-code">Verification code</label><input id="fm-login-code">
-    <button type="submit" class="login-verify">Verify</button></div></form>""" + LOGIN_JS
+    <button type="submit" class="login-verify">Verify</button></div></form>"""
+    + LOGIN_JS
+)
 
 
 def login_page(page: Page, pack: Pack, html: str = LOGIN_HTML) -> LoginPage:
@@ -367,8 +467,10 @@ def test_code_asked_without_provider_needs_a_human(sc_page: Page, pack: Pack) ->
 
 
 def test_slider_challenge_needs_a_human(sc_page: Page, pack: Pack) -> None:
-    html = ('<div id="nocaptcha"><span id="nc_1_n1z" class="btn_slide" role="slider">&gt;&gt;</span></div>'
-            + LOGIN_HTML)
+    html = (
+        '<div id="nocaptcha"><span id="nc_1_n1z" class="btn_slide" role="slider">&gt;&gt;</span></div>'
+        + LOGIN_HTML
+    )
     with pytest.raises(NeedsHuman, match="captcha"):
         login_page(sc_page, pack, html).log_in("me@example.com", "right")
 
@@ -380,14 +482,17 @@ def test_password_field_is_masked(sc_page: Page, pack: Pack) -> None:
     assert sc_page.screenshot(mask=masks)
 
 
-@pytest.mark.parametrize(("url", "expected"), [
-    ("https://login.aliexpress.com/?return_url=https%3A%2F%2Fwww.aliexpress.com", True),
-    ("https://passport.aliexpress.com/mini_login.htm", True),
-    ("http://127.0.0.1:8123/login/?return_url=x", True),
-    ("http://127.0.0.1:8123/login", True),
-    ("http://127.0.0.1:8123/p/order/index.html", False),
-    ("http://127.0.0.1:9999/login/", False),
-    ("https://www.aliexpress.com/p/order/index.html", False),
-])
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://login.aliexpress.com/?return_url=https%3A%2F%2Fwww.aliexpress.com", True),
+        ("https://passport.aliexpress.com/mini_login.htm", True),
+        ("http://127.0.0.1:8123/login/?return_url=x", True),
+        ("http://127.0.0.1:8123/login", True),
+        ("http://127.0.0.1:8123/p/order/index.html", False),
+        ("http://127.0.0.1:9999/login/", False),
+        ("https://www.aliexpress.com/p/order/index.html", False),
+    ],
+)
 def test_is_login_url(url: str, expected: bool) -> None:
     assert is_login_url(url, "http://127.0.0.1:8123/login/") is expected

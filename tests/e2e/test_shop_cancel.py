@@ -85,6 +85,7 @@ def test_cancel_through_popups(logged_in: Page, shop_admin: ShopAdmin) -> None:
     shop_admin.set_scenario("popups")
     order_id = pick(shop_admin, "awaiting_shipment", seller="accept")
     logged_in.goto(f"/p/order/detail.html?orderId={order_id}")
+    expect(logged_in.locator("#J_xiaomi_dialog")).to_be_visible()  # rendered with the button bar
     coupon = logged_in.locator(".coupon-layer")
     expect(coupon).to_be_visible()
     cancel = logged_in.locator(".order-status").get_by_role("button", name="Cancel order")
@@ -171,3 +172,29 @@ def test_silent_seller(logged_in: Page, shop_admin: ShopAdmin, scenario: str, fi
         expect(logged_in.locator(".order-status-reminder")).to_have_text(
             "Your order will be cancelled if the seller agrees."
         )
+
+
+def test_hostile_preset_end_to_end(logged_in: Page, shop_admin: ShopAdmin) -> None:
+    """pt-BR, icon-only menu, custom dropdown, every popup, per-character prices, old tabs: all at once."""
+    shop_admin.set_scenario("hostile")
+    order_id = pick(shop_admin, "awaiting_shipment", seller="accept")
+    logged_in.goto("/p/order/index.html")
+    expect(logged_in.get_by_role("tab", name="A enviar")).to_be_visible()
+    logged_in.locator(".coupon-layer img.close-btn").click()
+    logged_in.locator(".cookie-banner").get_by_role("button", name="Aceitar").click()
+    row = order_row(logged_in, order_id)
+    expect(row.get_by_role("button", name="Cancelar pedido")).to_have_count(0)
+    row.get_by_role("link", name="Detalhes do pedido").click()
+    logged_in.locator("#J_xiaomi_dialog .close-layer").click()  # the coupon stays closed in this tab
+    logged_in.locator(".order-status").get_by_role("button", name="Mais ações").click()
+    logged_in.get_by_role("menuitem", name="Cancelar pedido").click()
+    dialog = logged_in.get_by_role("dialog", name="Cancelar pedido")
+    choose_reason(dialog, "custom", "O envio demora muito")
+    dialog.get_by_role("button", name="Confirmar").click()
+    expect(logged_in.locator(".order-status .order-block-title")).to_have_text("Aguardando cancelamento")
+    [entry] = _cancels(shop_admin, order_id)
+    assert (entry["kind"], entry["detail"]["reasonId"], entry["detail"]["reasonText"]) == (
+        "cancel",
+        "R08",
+        "O envio demora muito",
+    )

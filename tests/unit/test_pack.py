@@ -1,4 +1,4 @@
-"""The selector pack: it loads and validates, holds every key the code asks for, and is complete per locale."""
+"""The selector pack loads and validates, holds every key the code asks for, and is complete per locale."""
 
 from __future__ import annotations
 
@@ -15,8 +15,17 @@ from agent.pages import ALL_PAGES, TAB_KEYS, required_keys
 
 REPO = Path(agent.__file__).parent.parent
 SELECTORS = REPO / "selectors"
-REASON_KEYS = ("changed_mind", "wrong_item", "duplicate_order", "wrong_address", "out_of_stock",
-               "shipping_too_long", "found_cheaper", "seller_asked", "other")
+REASON_KEYS = (
+    "changed_mind",
+    "wrong_item",
+    "duplicate_order",
+    "wrong_address",
+    "out_of_stock",
+    "shipping_too_long",
+    "found_cheaper",
+    "seller_asked",
+    "other",
+)
 SHOP_README = REPO / "agent" / "shop" / "README.md"
 
 
@@ -28,8 +37,16 @@ def pack() -> Pack:
 def test_pack_loads_and_validates(pack: Pack) -> None:
     assert pack.meta.name == "aliexpress"
     assert {"en", "pt-BR"} <= set(pack.meta.locales)
-    for key in ("login", "orders", "order_detail", "dispute_start", "dispute_detail", "api_order_list",
-                "api_order_detail", "api_order_operation"):
+    for key in (
+        "login",
+        "orders",
+        "order_detail",
+        "dispute_start",
+        "dispute_detail",
+        "api_order_list",
+        "api_order_detail",
+        "api_order_operation",
+    ):
         assert key in pack.paths
     assert pack.path("order_detail", order_id="8212345678901234").endswith("orderId=8212345678901234")
 
@@ -43,7 +60,7 @@ def test_every_key_literal_in_page_objects_is_declared_in_keys() -> None:
     """Grep the page objects: any "area.name" string literal used as a key must be listed in some KEYS."""
     declared = required_keys()
     areas = {k.split(".")[0] for k in load_pack("aliexpress").controls}
-    pattern = re.compile(r'"((?:%s)\.[a-z_]+)"' % "|".join(sorted(areas)))
+    pattern = re.compile(r'"((?:' + "|".join(sorted(areas)) + r')\.[a-z_]+)"')
     used: set[str] = set()
     for source in (REPO / "agent" / "pages").glob("*.py"):
         used.update(pattern.findall(source.read_text(encoding="utf-8")))
@@ -55,7 +72,12 @@ def test_menu_openers_and_overlays_exist(pack: Pack) -> None:
     for key in ("order_detail.cancel", "orders.row_cancel"):
         assert pack.control(key).menus, key
     assert {k for k in pack.controls if k.startswith("overlays.")} >= {
-        "overlays.chat", "overlays.coupon", "overlays.modal", "overlays.cookie", "overlays.login_popup"}
+        "overlays.chat",
+        "overlays.coupon",
+        "overlays.modal",
+        "overlays.cookie",
+        "overlays.login_popup",
+    }
 
 
 def test_candidates_put_what_a_person_sees_first(pack: Pack) -> None:
@@ -122,18 +144,40 @@ def test_shop_texts_are_in_the_pack(pack: Pack) -> None:
 
 
 def test_reference_statuses_are_mapped(pack: Pack) -> None:
-    for text in ("Awaiting payment", "Payment being verified", "Awaiting shipment", "Awaiting Cancellation",
-                 "Awaiting delivery", "Awaiting feedback", "Completed", "Order completed", "Closed",
-                 "Canceled", "Expired", "Payment expired"):
+    for text in (
+        "Awaiting payment",
+        "Payment being verified",
+        "Awaiting shipment",
+        "Awaiting Cancellation",
+        "Awaiting delivery",
+        "Awaiting feedback",
+        "Completed",
+        "Order completed",
+        "Closed",
+        "Canceled",
+        "Expired",
+        "Payment expired",
+    ):
         assert text in pack.statuses["en"], text
-    for text in ("Aguardando pagamento", "Processando", "Processado", "Aguardando a entrega", "Enviado",
-                 "Concluído", "Cancelado", "Pedido cancelado", "Expirado"):
+    for text in (
+        "Aguardando pagamento",
+        "Processando",
+        "Processado",
+        "Aguardando a entrega",
+        "Enviado",
+        "Concluído",
+        "Cancelado",
+        "Pedido cancelado",
+        "Expirado",
+    ):
         assert text in pack.statuses["pt-BR"], text
 
 
 def test_no_init_py_in_selectors() -> None:
     assert SELECTORS.is_dir()
-    assert not (SELECTORS / "__init__.py").exists(), "selectors/ must stay data only (it shadows a stdlib module)"
+    assert not (SELECTORS / "__init__.py").exists(), (
+        "selectors/ must stay data only (it shadows a stdlib module)"
+    )
 
 
 def test_pack_dirs_prefer_the_wheel_copy() -> None:
@@ -159,16 +203,32 @@ def test_unknown_key_is_a_clear_error(pack: Pack) -> None:
     ("body", "problem"),
     [
         ("this is not toml = = =", "unreadable"),
-        ('[meta]\nname="x"\nlocales=["en"]\n[paths]\n[controls."a.b"]\ncandidates=[{css=".x", text="y"}]\n'
-         "[wordings.en]\n[statuses.en]\n[reasons.en]\n", "exactly one"),
-        ('[meta]\nname="x"\nlocales=["en"]\n[paths]\n[controls."a.b"]\ncandidates=[{text="@nope"}]\n'
-         "[wordings.en]\n[statuses.en]\n[reasons.en]\n", "not defined"),
-        ('[meta]\nname="x"\nlocales=["en"]\n[paths]\n[controls."a.b"]\ncandidates=[{css=".x"}]\nmenus=["m.x"]\n'
-         "[wordings.en]\n[statuses.en]\n[reasons.en]\n", "menu opener"),
-        ('[meta]\nname="x"\nlocales=["en"]\n[paths]\n[controls."a.b"]\ncandidates=[{css=".x"}]\n'
-         '[wordings.en]\n[statuses.en]\n"Done"="finished"\n[reasons.en]\n', "statuses"),
-        ('[meta]\nname="x"\nlocales=["en"]\n[paths]\n[controls."a.b"]\ncandidates=[{css=".x", colour="red"}]\n'
-         "[wordings.en]\n[statuses.en]\n[reasons.en]\n", "colour"),
+        (
+            '[meta]\nname="x"\nlocales=["en"]\n[paths]\n[controls."a.b"]\ncandidates=[{css=".x", text="y"}]\n'
+            "[wordings.en]\n[statuses.en]\n[reasons.en]\n",
+            "exactly one",
+        ),
+        (
+            '[meta]\nname="x"\nlocales=["en"]\n[paths]\n[controls."a.b"]\ncandidates=[{text="@nope"}]\n'
+            "[wordings.en]\n[statuses.en]\n[reasons.en]\n",
+            "not defined",
+        ),
+        (
+            '[meta]\nname="x"\nlocales=["en"]\n[paths]\n[controls."a.b"]\ncandidates=[{css=".x"}]\nmenus=["m.x"]\n'
+            "[wordings.en]\n[statuses.en]\n[reasons.en]\n",
+            "menu opener",
+        ),
+        (
+            '[meta]\nname="x"\nlocales=["en"]\n[paths]\n[controls."a.b"]\ncandidates=[{css=".x"}]\n'
+            '[wordings.en]\n[statuses.en]\n"Done"="finished"\n[reasons.en]\n',
+            "statuses",
+        ),
+        (
+            '[meta]\nname="x"\nlocales=["en"]\n[paths]\n[controls."a.b"]\n'
+            'candidates=[{css=".x", colour="red"}]\n'
+            "[wordings.en]\n[statuses.en]\n[reasons.en]\n",
+            "colour",
+        ),
     ],
 )
 def test_malformed_packs_are_rejected(tmp_path: Path, body: str, problem: str) -> None:

@@ -1,0 +1,225 @@
+"""Selector drift: run every key of the pack against recorded screens (or the live site) and report, per key,
+which candidate matched — flagging keys that now match only a later candidate than when recorded, or only
+their last one, and keys that match nothing.
+
+    report = check(config, fixtures=Path("fixtures/aliexpress"))    # or live=True (read-only, saved session)
+    report.ok        # every expected key resolved (the CLI's exit code 0/1)
+    report.flagged   # late or missing, for a notification
+
+Recorded screens are loaded as they were: the snapshot's HTML at its URL, everything else (styles,
+frames) from the recording's HAR, nothing from the network. Which keys a screen must resolve is its
+baseline in the manifest (what resolved when it was recorded); conditional controls (an empty state, a
+menu) are reported but never fail the check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Literal
+
+from playwright.sync_api import Browser, BrowserContext, Page, Route
+from pydantic import BaseModel, Field
+
+from agent.browser import BrowserSession
+from agent.config import Config
+from agent.flows.runtime import open_runtime
+from agent.locate import Resolution, check_pack, load_pack
+from agent.packs import Pack
+from agent.pages import OrderDetailPage, OrdersPage
+from agent.recording.guard import ReadOnlyGuard
+from agent.store import Store
+from agent.recording.camera import page_keys
+from agent.recording.manifest import Manifest, Screen, recordings
+
+Status = Literal["ok", "late", "missing", "n/a"]
+
+
+class KeyResult(BaseModel):
+    key: str
+    screen: str  # "<recording>/<snapshot file>" or the live URL
+    page_object: str
+    candidate: str | None = None
+    position: int | None = None
+    candidates: int = 0
+    baseline: int | None = None
+    status: Status = "n/a"
+
+
+class DriftReport(BaseModel):
+    source: str
+    results: list[KeyResult] = Field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(r.status == "missing" for r in self.results)
+
+    @property
+    def flagged(self) -> list[KeyResult]:
+        return [r for r in self.results if r.status in ("late", "missing")]
+
+    def lines(self) -> list[str]:
+        out = []
+        for r in self.results:
+            where = f"#{r.position} {r.candidate}" if r.candidate else "nothing"
+            was = f" (recorded #{r.baseline})" if r.baseline is not None else ""
+            out.append(f"{r.status:8} {r.key:40} {where}{was}  [{r.screen}]")
+        return out
+
+
+def classify(found: Resolution, baseline: int | None, candidates: int) -> Status:
+    """ok / late (a later candidate than recorded, or only the last of several) / missing / n/a."""
+    if found.position is None:
+        return "missing" if baseline is not None else "n/a"
+    if baseline is not None and found.position > baseline:
+        return "late"
+    if candidates > 1 and found.position == candidates - 1 and baseline != found.position:
+        return "late"
+    return "ok"
+
+
+def resolve_screen(page: Page, pack: Pack, locale: str, page_object: str) -> dict[str, Resolution]:
+    keys = page_keys(page_object)
+    found = check_pack(page, pack, locale, prefixes=keys)
+    return {k: v for k, v in found.items() if k in keys and v.strategy != "parametrised"}
+
+
+def results_for(pack: Pack, screen: Screen, where: str, found: dict[str, Resolution]) -> list[KeyResult]:
+    out = []
+    for key, res in sorted(found.items()):
+        n = len(pack.control(key).candidates)
+        baseline = screen.keys.get(key)
+        out.append(KeyResult(key=key, screen=where, page_object=screen.page_object, candidate=res.candidate,
+                             position=res.position, candidates=n, baseline=baseline,
+                             status=classify(res, baseline, n)))  # fmt: skip
+    return out
+
+
+# -- recorded screens --------------------------------------------------------------------------------
+@contextmanager
+def replay_context(browser: Browser, folder: Path, manifest: Manifest) -> Iterator[BrowserContext]:
+    """A context that answers from the recording only (aborting anything else)."""
+    context = browser.new_context(locale=manifest.locale, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    context.route("**/*", lambda route: route.abort())
+    har = folder / manifest.har
+    if har.exists():
+        context.route_from_har(har, not_found="abort")
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def show_screen(context: BrowserContext, folder: Path, screen: Screen) -> Page:
+    """A page showing the snapshot at its recorded URL (styles and frames from the HAR)."""
+    html = (folder / screen.file).read_text(encoding="utf-8")
+
+    def matches(url: str) -> bool:
+        return url == screen.url
+
+    def serve(route: Route) -> None:
+        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+
+    context.route(matches, serve)
+    page = context.new_page()
+    try:
+        page.goto(screen.url, wait_until="load")
+    finally:
+        context.unroute(matches, serve)
+    return page
+
+
+def baseline(browser: Browser, pack: Pack, folder: Path, manifest: Manifest) -> list[Screen]:
+    """The manifest's screens with the keys that resolve on them now (called when recording)."""
+    out = []
+    with replay_context(browser, folder, manifest) as context:
+        for screen in manifest.screens:
+            page = show_screen(context, folder, screen)
+            found = resolve_screen(page, pack, manifest.locale, screen.page_object)
+            page.close()
+            keys = {k: r.position for k, r in found.items() if r.position is not None}
+            out.append(screen.model_copy(update={"keys": keys}))
+    return out
+
+
+def check_recording(browser: Browser, pack: Pack, folder: Path) -> list[KeyResult]:
+    manifest = Manifest.load(folder)
+    results: list[KeyResult] = []
+    with replay_context(browser, folder, manifest) as context:
+        for screen in manifest.screens:
+            page = show_screen(context, folder, screen)
+            found = resolve_screen(page, pack, manifest.locale, screen.page_object)
+            page.close()
+            results += results_for(pack, screen, f"{folder.name}/{screen.file}", found)
+    return results
+
+
+def check_fixtures(pack: Pack, browser: Browser, fixtures: Path) -> DriftReport:
+    """Every recording under `fixtures` (one recording folder, a profile folder or fixtures/)."""
+    report = DriftReport(source=str(fixtures))
+    for folder in recordings(fixtures):
+        report.results += check_recording(browser, pack, folder)
+    return report
+
+
+# -- the live site -----------------------------------------------------------------------------------
+CORE_KEYS = {  # what must resolve on any account's screens, whatever the recordings say
+    "OrdersPage": {"orders.tabs", "orders.row", "orders.row_status", "orders.row_detail_link"},
+    "OrderDetailPage": {"order_detail.root", "order_detail.status_title"},
+}
+
+
+def live_baseline(fixtures: Path | None) -> dict[str, dict[str, int]]:
+    """Per page object, the best (lowest) candidate position each key had in the recordings."""
+    best: dict[str, dict[str, int]] = {}
+    for folder in recordings(fixtures) if fixtures else []:
+        for screen in Manifest.load(folder).screens:
+            keys = best.setdefault(screen.page_object, {})
+            for key, pos in screen.keys.items():
+                keys[key] = min(pos, keys.get(key, pos))
+    return best
+
+
+def live_screen(pack: Pack, page: Page, locale: str, page_object: str, known: dict[str, int]) -> list[KeyResult]:
+    """Check the screen a page object has open right now (read-only: nothing is clicked)."""
+    expected = dict(known)
+    for key in CORE_KEYS.get(page_object, set()):
+        expected.setdefault(key, max(0, len(pack.control(key).candidates) - 2))  # the last one is late
+    screen = Screen(file="", url=page.url, page_object=page_object, keys=expected)
+    return results_for(pack, screen, page.url.split("?")[0], resolve_screen(page, pack, locale, page_object))
+
+
+def check_live(config: Config, store: Store, browser: Browser | None = None, fixtures: Path | None = None) -> DriftReport:
+    """My Orders and the first order's detail page of the configured site, with the saved session; never
+    logs in (SessionExpired: run `buyer-agent login`) and never writes (ReadOnlyGuard)."""
+    known = live_baseline(fixtures)
+    with open_runtime(config, store, "selectors check --live", browser=browser) as rt:
+        guard = ReadOnlyGuard(rt.context)
+        orders = OrdersPage(rt.site).open()
+        results = live_screen(rt.pack, rt.page, rt.site.locale, "OrdersPage", known.get("OrdersPage", {}))
+        rows = orders.orders()
+        if rows:
+            OrderDetailPage(rt.site).open(rows[0].order_id)
+            results += live_screen(rt.pack, rt.page, rt.site.locale, "OrderDetailPage",
+                                   known.get("OrderDetailPage", {}))  # fmt: skip
+        guard.check()
+    return DriftReport(source=config.site.base_url, results=results)
+
+
+def check(
+    config: Config, fixtures: Path | None = None, live: bool = False, browser: Browser | None = None,
+    store: Store | None = None,
+) -> DriftReport:
+    """The drift check as a job calls it: the recordings under `fixtures` (default
+    fixtures/<profile>), or with `live=True` the configured site. `report.ok` / `report.flagged`."""
+    folder = fixtures or Path("fixtures") / config.site.profile
+    with ExitStack() as stack:
+        if live:
+            db = store or stack.enter_context(Store.open(config.storage.database))
+            return check_live(config, db, browser, folder)
+        if browser is None:
+            session = BrowserSession(config.browser, config.storage.state_dir, config.storage.evidence_dir)
+            browser = stack.enter_context(session).browser
+        return check_fixtures(load_pack(config.site.profile), browser, folder)

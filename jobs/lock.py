@@ -1,0 +1,66 @@
+"""A cross-process lock so two sweeps (a CLI one and a scheduled one, or two CLIs) never run at once.
+
+`fcntl.flock` on a file next to the database: the kernel releases it when the holder exits or crashes,
+so a stale lock cannot outlive its process. The file also records who holds it (pid, command), for the
+message the second process prints.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from agent.errors import LockHeld
+
+__all__ = ["lock_path", "sweep_lock"]
+
+logger = logging.getLogger(__name__)
+
+
+def lock_path(database: Path) -> Path:
+    return Path(database).with_name(Path(database).name + ".sweep.lock")
+
+
+@contextlib.contextmanager
+def sweep_lock(database: Path, command: str, wait: bool = False) -> Iterator[None]:
+    """Hold the sweep lock of `database`. Raises LockHeld at once when another process holds it,
+    unless `wait` (then blocks until the holder finishes)."""
+    path = lock_path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        _acquire(fd, path, wait)
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()} {command}\n".encode())
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _acquire(fd: int, path: Path, wait: bool) -> None:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    except BlockingIOError:
+        holder = _holder(path)
+    if not wait:
+        raise LockHeld(f"another sweep is running ({holder}; lock {path}): try again later, or pass --wait")
+    logger.warning("another sweep is running (%s); waiting for it to finish", holder)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+def _holder(path: Path) -> str:
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except OSError:
+        text = ""
+    pid, _, command = text.partition(" ")
+    return f"pid {pid}, {command}" if pid else "holder unknown"

@@ -1,0 +1,55 @@
+"""One sweep as the CLI and the scheduler run it: lock, store, browser, sweep, notifications."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from playwright.sync_api import Browser
+
+from agent.config import Config
+from agent.flows.runtime import Ask, open_runtime
+from agent.store import Clock, Store, utcnow
+from jobs.lock import sweep_lock
+from jobs.notify import Notifier, notify_transitions, send_summary
+from jobs.sweep import SweepResult, sweep
+from jobs.watch import WATCHED
+
+__all__ = ["run_sweep"]
+
+logger = logging.getLogger(__name__)
+
+
+def run_sweep(
+    config: Config,
+    command: str = "sweep",
+    *,
+    wait: bool = False,
+    summary: bool = False,
+    ask: Ask | None = None,
+    browser: Browser | None = None,
+    clock: Clock = utcnow,
+    after: Callable[[Store], None] | None = None,
+) -> SweepResult:
+    """Hold the sweep lock (LockHeld, or wait), sweep, then notify each new transition (and, for
+    scheduled sweeps, a summary). `after(store)` runs under the lock once the sweep is recorded."""
+    with (
+        sweep_lock(config.storage.database, command, wait=wait),
+        Store.open(config.storage.database, clock=clock) as store,
+    ):
+        if not any(r.state in WATCHED for r in store.requests()):
+            run_id = store.start_run(command)  # nothing to look at: no browser at all
+            store.add_event("sweep", run_id=run_id, detail={"checked": 0})
+            store.end_run(run_id, "ok")
+            result = SweepResult(run_id=run_id)
+        else:
+            with open_runtime(config, store, command, ask=ask, browser=browser) as rt:
+                result = sweep(rt)
+        notifier = Notifier(config.notify)
+        notify_transitions(store, notifier, result.run_id)
+        if summary:
+            changes = [(t.order_id, t.state_from.value, t.state_to.value) for t in result.transitions]
+            send_summary(notifier, result.checked, changes, len(result.errors))
+        if after is not None:
+            after(store)
+    return result

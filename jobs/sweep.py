@@ -1,0 +1,269 @@
+"""The sweep: re-check every watched request in one browser run and move it along its life.
+
+1. Read My Orders once (saved session, "Orders placed in" narrowed to the oldest watched order, every
+   page) and record each watched order's row as an `observed` event — in one write transaction.
+2. For each request, open the detail page only where the row cannot settle the state (jobs.watch).
+3. Decide the steps (jobs.watch.decide → jobs.lifecycle) and apply each as its own `request_state`
+   event, with what was observed; a flag carries its reason and a screenshot of the order as evidence.
+4. With `policy.auto_dispute`, open the dispute of every flagged request (agent.flows.dispute: once).
+
+A failure on one order is recorded and never stops the others; a needs-a-human stops the run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from playwright.sync_api import Error as PlaywrightError
+from pydantic import BaseModel, Field
+
+from agent.errors import AgentError, NeedsHuman
+from agent.flows.cancel import read_detail
+from agent.flows.dispute import DisputeResult, open_dispute
+from agent.flows.orders import time_option
+from agent.flows.runtime import Runtime
+from agent.flows.session import ensure_logged_in, retrying
+from agent.models import CancelRequest, Money, Order, RequestState
+from jobs.lifecycle import TEXT_KEYS, Transition
+from jobs.rows import StatusRows
+from jobs.watch import (
+    DEFAULT_TEXTS,
+    WATCHED,
+    deadlines_of,
+    decide,
+    needs_detail,
+    observation,
+    refund_due_on_entry,
+)
+
+__all__ = ["SweepResult", "SweepTransition", "sweep"]
+
+logger = logging.getLogger(__name__)
+S = RequestState
+EVIDENCE_ON = frozenset({S.DISPUTE_FLAGGED, S.NEEDS_HUMAN})
+
+
+class SweepTransition(BaseModel):
+    order_id: str
+    state_from: RequestState
+    state_to: RequestState
+    code: str
+    reason: str
+    at: dt.datetime
+
+
+class SweepResult(BaseModel):
+    run_id: int
+    checked: int = 0
+    details_read: int = 0
+    transitions: list[SweepTransition] = Field(default_factory=list)
+    disputes: list[DisputeResult] = Field(default_factory=list)
+    errors: dict[str, str] = Field(default_factory=dict)
+
+
+def sweep(rt: Runtime) -> SweepResult:
+    """One pass over every watched request; returns this run's transitions."""
+    result = SweepResult(run_id=rt.run_id)
+    watched = [r for r in rt.store.requests() if r.state in WATCHED]
+    if watched:
+        rows = _read_list(rt, watched)
+        texts = _texts(rt)
+        for request in watched:
+            _guarded(rt, request.order_id, result, partial(_check, rt, request, rows, texts, result))
+        if rt.config.policy.auto_dispute:
+            _auto_dispute(rt, result)
+    result.checked = len(watched)
+    rt.event(
+        "sweep",
+        checked=result.checked,
+        details_read=result.details_read,
+        transitions=len(result.transitions),
+        errors=len(result.errors),
+    )
+    return result
+
+
+def _guarded(rt: Runtime, order_id: str, result: SweepResult, step: Callable[[], object]) -> None:
+    try:
+        step()
+    except NeedsHuman:
+        raise
+    except (AgentError, PlaywrightError) as exc:
+        logger.warning("sweep: order %s failed: %s", order_id, exc)
+        rt.event("sweep_failed", order_id=order_id, error=str(exc))
+        result.errors[order_id] = str(exc)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _read_list(rt: Runtime, watched: list[CancelRequest]) -> dict[str, Order]:
+    """Every row of My Orders back to the oldest watched order; watched rows recorded as observed."""
+    ensure_logged_in(rt)
+    option = time_option(_oldest(rt, watched), rt.now().date())
+    attempts: list[int] = []  # ensure_logged_in left My Orders open: the first attempt reads it as it is
+
+    def read() -> list[Order]:
+        page = StatusRows(rt.site)
+        if attempts:
+            page.open()
+        else:
+            page.wait_loaded()
+        attempts.append(1)
+        if option != "all":
+            page.set_time_range(option)
+        page.load_all()
+        return page.statuses()
+
+    rows = {o.order_id: o for o in retrying(rt, read, "reading My Orders")}
+    _record_rows(rt, [rows[r.order_id] for r in watched if r.order_id in rows])
+    return rows
+
+
+def _oldest(rt: Runtime, watched: list[CancelRequest]) -> dt.date | None:
+    dates = []
+    for request in watched:
+        row = rt.store.get_order(request.order_id)
+        if not row or not row.get("placed_at"):
+            return None  # unknown age: read every period
+        dates.append(dt.date.fromisoformat(str(row["placed_at"])[:10]))
+    return min(dates) if dates else None
+
+
+def _record_rows(rt: Runtime, rows: list[Order]) -> None:
+    with rt.store.transaction():  # one commit for the whole list, not one per row
+        for row in rows:
+            known = rt.store.get_order(row.order_id)
+            if known is None or known["status"] != row.status.value:
+                rt.store.upsert_order(_merged(row, known))
+            rt.event(
+                "observed",
+                order_id=row.order_id,
+                source="list",
+                status=row.status.value,
+                status_text=row.status_text,
+            )
+
+
+def _merged(row: Order, known: dict[str, Any] | None) -> Order:
+    """A light row (id and status) completed with what the store already knows about the order."""
+    if not known:
+        return row
+    total = None
+    if known.get("total_amount") and known.get("currency"):
+        total = Money(amount=Decimal(known["total_amount"]), currency=known["currency"])
+    placed = dt.date.fromisoformat(str(known["placed_at"])[:10]) if known.get("placed_at") else None
+    store_name = known.get("store_name") or ""
+    return row.model_copy(update={"placed_at": placed, "store_name": store_name, "total": total})
+
+
+def _texts(rt: Runtime) -> dict[str, list[str]]:
+    """Refund/dispute wordings from the pack (every locale: a phrase only counts where it is shown)."""
+    out = {}
+    for key in TEXT_KEYS:
+        if rt.pack.has_wording(key):
+            out[key] = [w for loc in rt.pack.meta.locales for w in rt.pack.words(key, loc)]
+        else:
+            out[key] = DEFAULT_TEXTS[key]
+    return out
+
+
+# ---------------------------------------------------------------- deciding and applying
+
+
+def _check(
+    rt: Runtime,
+    request: CancelRequest,
+    rows: dict[str, Order],
+    texts: dict[str, list[str]],
+    result: SweepResult,
+) -> None:
+    look = rows.get(request.order_id)
+    if needs_detail(request, look):
+        look = read_detail(rt, request.order_id)
+        result.details_read += 1
+    assert look is not None
+    now = rt.now()
+    deadlines = deadlines_of(request, rt.config.policy, rt.config.schedule.recheck_after_deadline_minutes)
+    steps = decide(request, observation(look, now), deadlines, now, texts)
+    if not steps:
+        return
+    evidence = _evidence(rt, request.order_id, steps, look is rows.get(request.order_id), result)
+    for step in steps:
+        request = _apply(rt, request, step, look, evidence if step.state_to in EVIDENCE_ON else None)
+        result.transitions.append(SweepTransition(order_id=request.order_id, **step.model_dump()))
+
+
+def _evidence(
+    rt: Runtime, order_id: str, steps: list[Transition], from_list: bool, result: SweepResult
+) -> list[str]:
+    """A screenshot of the order's detail page for a flag or a needs-a-human (the dispute's evidence)."""
+    if not any(s.state_to in EVIDENCE_ON for s in steps):
+        return []
+    if from_list:  # the browser is on My Orders: show the order itself
+        read_detail(rt, order_id)
+        result.details_read += 1
+    return [rt.screenshot(f"{order_id}-{steps[-1].code}")]
+
+
+def _apply(
+    rt: Runtime, request: CancelRequest, step: Transition, look: Order, evidence: list[str] | None
+) -> CancelRequest:
+    fields: dict[str, object] = {}
+    if step.state_to is S.DISPUTE_FLAGGED:
+        fields["flagged_reason"] = step.code
+    order = rt.store.get_order(request.order_id) or {}
+    due = refund_due_on_entry(
+        request,
+        step.state_to,
+        step.at,
+        str(order.get("payment_method") or ""),
+        _paid(rt, request.order_id),
+        rt.config.policy,
+    )
+    if due is not None:
+        fields["refund_due"] = due
+    observed = observation(look, step.at).model_dump(mode="json", exclude={"observed_at"})
+    detail = {"code": step.code, "reason": step.reason, "observed": observed}
+    return rt.store.set_request_state(
+        request.order_id, step.state_to, rt.run_id, detail=detail, evidence=evidence, **fields
+    )
+
+
+def _paid(rt: Runtime, order_id: str) -> bool:
+    """False when the order was cancelled while still awaiting payment (no money, no refund)."""
+    for event in rt.store.events_for(order_id):
+        unpaid = event.state_from == "awaiting_payment" and event.state_to == "closed"
+        if event.kind == "order_status" and unpaid:
+            return False
+    return True
+
+
+def _auto_dispute(rt: Runtime, result: SweepResult) -> None:
+    for request in rt.store.requests({S.DISPUTE_FLAGGED}):
+        try:
+            done = open_dispute(rt, request.order_id)
+        except NeedsHuman:
+            raise
+        except (AgentError, PlaywrightError) as exc:
+            logger.warning("sweep: dispute of %s failed: %s", request.order_id, exc)
+            rt.event("dispute_failed", order_id=request.order_id, error=str(exc))
+            result.errors[request.order_id] = str(exc)
+            continue
+        result.disputes.append(done)
+        if done.outcome == "opened":
+            result.transitions.append(
+                SweepTransition(
+                    order_id=done.order_id,
+                    state_from=S.DISPUTE_FLAGGED,
+                    state_to=S.DISPUTE_OPENED,
+                    code="dispute_opened",
+                    reason=done.message,
+                    at=rt.now(),
+                )
+            )

@@ -1,0 +1,100 @@
+"""Helpers for the agent's e2e tests: a real config file pointing at the running shop, a real store,
+and the agent's flows run in-process on the test session's Chromium."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser
+
+from agent.config import Config, load_config
+from agent.flows.cancel import CancelResult, cancel_orders
+from agent.flows.runtime import open_runtime
+from agent.shop.admin import ShopAdmin
+from agent.shop.seed import SHOP_EMAIL, SHOP_PASSWORD
+from agent.store import Store
+
+__all__ = [
+    "SHOP_PASSWORD",
+    "make_config",
+    "pick_order",
+    "preload_session",
+    "run_cancel",
+    "shop_clock",
+    "submissions",
+    "toml_value",
+]
+
+
+def toml_value(value: Any) -> str:
+    return json.dumps(value) if not isinstance(value, bool) else str(value).lower()
+
+
+def make_config(tmp_path: Path, base_url: str, **sections: dict[str, Any]) -> Config:
+    """Write a buyer-agent.toml for the shop (as a user would) and load it."""
+    data: dict[str, dict[str, Any]] = {
+        "site": {"base_url": base_url, "login_url": base_url + "/login/"},
+        "account": {"email": SHOP_EMAIL},
+        "browser": {"timeout_ms": 10_000, "trace": "off"},
+        "storage": {"database": str(tmp_path / "agent.db"), "evidence_dir": str(tmp_path / "evidence"),
+                    "state_dir": str(tmp_path / "state")},
+        "policy": {"max_retries": 3},
+    }  # fmt: skip
+    for name, values in sections.items():
+        data.setdefault(name, {}).update(values)
+    text = "\n".join(
+        f"[{name}]\n" + "\n".join(f"{k} = {toml_value(v)}" for k, v in values.items())
+        for name, values in data.items()
+    )
+    path = tmp_path / "buyer-agent.toml"
+    path.write_text(text + "\n", encoding="utf-8")
+    return load_config(str(path))
+
+
+def preload_session(cfg: Config, admin: ShopAdmin) -> None:
+    """Save a live shop session where the agent keeps its login (as `buyer-agent login` would), so
+    tests that are not about logging in skip the login pages."""
+    from urllib.parse import urlsplit
+
+    from agent.browser import account_slug
+
+    host = urlsplit(cfg.site.base_url).hostname
+    cookies = [
+        {"name": k, "value": v, "domain": host, "path": "/", "expires": -1, "httpOnly": True,
+         "secure": False, "sameSite": "Lax"}
+        for k, v in admin.new_session().items()
+    ]  # fmt: skip
+    folder = Path(cfg.storage.state_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{account_slug(cfg.account.email)}.json").write_text(
+        json.dumps({"cookies": cookies, "origins": []})
+    )
+
+
+def shop_clock(admin: ShopAdmin):  # type: ignore[no-untyped-def]
+    """The store clock for tests: the shop's own (advanced by the admin API), so deadlines agree."""
+    import datetime as dt
+
+    return lambda: dt.datetime.fromisoformat(admin.state()["clock"]["now"])
+
+
+def run_cancel(
+    cfg: Config, browser: Browser, ids: list[str], reason: str, **options: Any
+) -> list[CancelResult]:
+    with Store.open(cfg.storage.database) as store, open_runtime(cfg, store, "cancel", browser=browser) as rt:
+        return cancel_orders(rt, ids, reason, **options)
+
+
+def pick_order(admin: ShopAdmin, status: str, **match: Any) -> str:
+    """The id of a seeded order in `status` whose fields match (e.g. picked_up=False)."""
+    for order in admin.orders():
+        if order["status"] == status and all(order.get(k) == v for k, v in match.items()):
+            return str(order["order_id"])
+    raise LookupError(f"no seeded order with status {status} and {match}")
+
+
+def submissions(admin: ShopAdmin, order_id: str) -> list[dict[str, Any]]:
+    """Every cancellation the shop received for the order (what the server saw, not what we said)."""
+    return admin.log(kind="cancel", order_id=order_id)

@@ -1,0 +1,252 @@
+"""The agent (not hand-written steps) cancels in every shop layout, reasons widget and locale, through
+popups and late rendering — exactly once, with the right reason — and refuses what it must refuse."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from agent.models import CancelOutcome, RequestState
+from agent.store import Store
+from tests.e2e.agent_support import (
+    SHOP_PASSWORD,
+    make_config,
+    pick_order,
+    preload_session,
+    run_cancel,
+    submissions,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(autouse=True)
+def _password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BUYER_AGENT_PASSWORD", SHOP_PASSWORD)
+
+
+CHANGED_MIND = {"en": "I don't want it anymore", "pt-BR": "Não quero mais"}
+
+# (shop scenario, locale of its texts)
+SCENARIOS = [
+    ("default", "en"), ("list_row_only", "en"), ("more_menu", "en"), ("icon_menu", "en"),
+    ("reminder_link", "en"), ("late_render", "en"), ("iframe", "en"), ("reasons_select", "en"),
+    ("reasons_custom", "en"), ("pt_BR", "pt-BR"), ("popups", "en"), ("old_tabs", "en"),
+    ("price_chars", "en"), ("classic_login", "en"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("scenario", "locale"), SCENARIOS, ids=[s for s, _ in SCENARIOS])
+def test_cancel_awaiting_shipment_in_every_layout(scenario, locale, shop, shop_admin, browser, tmp_path):
+    shop_admin.set_scenario(scenario)
+    order_id = pick_order(shop_admin, "awaiting_shipment", picked_up=False)
+    cfg = make_config(tmp_path, shop.base_url)
+    if scenario != "classic_login":
+        preload_session(cfg, shop_admin)
+
+    (result,) = run_cancel(cfg, browser, [order_id], "changed_mind")
+
+    assert result.outcome == CancelOutcome.REQUESTED, result.message
+    (sent,) = submissions(shop_admin, order_id)
+    assert sent["detail"]["reasonText"] == CHANGED_MIND[locale]
+    with Store.open(cfg.storage.database) as store:
+        request = store.get_request(order_id)
+        assert request is not None and request.state == RequestState.REQUESTED
+        assert request.reason_text == CHANGED_MIND[locale]
+        assert request.seller_deadline is not None
+        hits = {h["key"] for h in store.selector_hits()}
+    assert hits & {"order_detail.cancel", "orders.row_cancel"}
+
+
+def test_unpaid_order_cancels_instantly(shop, shop_admin, browser, tmp_path):
+    order_id = pick_order(shop_admin, "awaiting_payment")
+    cfg = make_config(tmp_path, shop.base_url)
+    preload_session(cfg, shop_admin)
+
+    (result,) = run_cancel(cfg, browser, [order_id], "duplicate_order")
+
+    assert result.outcome == CancelOutcome.CANCELLED
+    assert submissions(shop_admin, order_id)[0]["detail"]["reasonText"] == "I placed a duplicate order"
+    with Store.open(cfg.storage.database) as store:
+        assert store.get_request(order_id).state == RequestState.CANCELLED  # type: ignore[union-attr]
+
+
+def test_dry_run_submits_nothing_and_keeps_a_screenshot(shop, shop_admin, browser, tmp_path):
+    order_id = pick_order(shop_admin, "awaiting_shipment", picked_up=False)
+    cfg = make_config(tmp_path, shop.base_url)
+    preload_session(cfg, shop_admin)
+
+    (result,) = run_cancel(cfg, browser, [order_id], "changed_mind", dry_run=True)
+
+    assert result.outcome == CancelOutcome.DRY_RUN
+    assert submissions(shop_admin, order_id) == []
+    assert shop_admin.state()["orders"] and _status(shop_admin, order_id) == "awaiting_shipment"
+    assert result.evidence and all((tmp_path / "evidence").rglob("*.png"))
+    with Store.open(cfg.storage.database) as store:
+        assert store.get_request(order_id) is None
+        assert [e.kind for e in store.events_for(order_id)].count("dry_run") == 1
+
+
+def test_rerunning_cancel_never_submits_twice(shop, shop_admin, browser, tmp_path):
+    order_id = pick_order(shop_admin, "awaiting_shipment", picked_up=False)
+    cfg = make_config(tmp_path, shop.base_url)
+    preload_session(cfg, shop_admin)
+
+    first = run_cancel(cfg, browser, [order_id], "changed_mind")
+    again = run_cancel(cfg, browser, [order_id, order_id], "changed_mind")
+
+    assert first[0].outcome == CancelOutcome.REQUESTED
+    assert [r.outcome for r in again] == [CancelOutcome.ALREADY_REQUESTED, CancelOutcome.ALREADY_REQUESTED]
+    assert len(submissions(shop_admin, order_id)) == 1
+
+
+def test_a_batch_cancels_each_order_once(shop, shop_admin, browser, tmp_path):
+    ids = [o["order_id"] for o in shop_admin.orders()
+           if o["status"] == "awaiting_shipment" and not o["picked_up"]][:3]  # fmt: skip
+    cfg = make_config(tmp_path, shop.base_url)
+    preload_session(cfg, shop_admin)
+
+    results = run_cancel(cfg, browser, ids, "shipping_too_long")
+
+    assert [r.outcome for r in results] == [CancelOutcome.REQUESTED] * 3
+    for order_id in ids:
+        (sent,) = submissions(shop_admin, order_id)
+        assert sent["detail"]["reasonText"] == "Shipping takes too long"
+
+
+@pytest.mark.parametrize(
+    ("status", "match", "why"),
+    [
+        ("completed", {}, "completed"),
+        ("awaiting_delivery", {}, "awaiting_delivery"),
+        ("closed", {}, "closed"),
+    ],
+)
+def test_refuses_orders_that_are_not_cancellable(status, match, why, shop, shop_admin, browser, tmp_path):
+    order_id = pick_order(shop_admin, status, **match)
+    cfg = make_config(tmp_path, shop.base_url)
+    preload_session(cfg, shop_admin)
+
+    (result,) = run_cancel(cfg, browser, [order_id], "changed_mind")
+
+    assert result.outcome == CancelOutcome.NOT_CANCELLABLE
+    assert why in result.message
+    assert submissions(shop_admin, order_id) == []
+
+
+def test_deposit_order_is_flagged_for_a_human(shop, shop_admin, browser, tmp_path):
+    order = next(o for o in shop_admin.orders() if o["deposit_cents"] and o["status"] == "awaiting_shipment")
+    cfg = make_config(tmp_path, shop.base_url)
+    preload_session(cfg, shop_admin)
+
+    (result,) = run_cancel(cfg, browser, [order["order_id"]], "changed_mind")
+
+    assert result.outcome == CancelOutcome.NOT_CANCELLABLE
+    assert submissions(shop_admin, order["order_id"]) == []
+    with Store.open(cfg.storage.database) as store:
+        assert store.get_request(order["order_id"]).state == RequestState.NEEDS_HUMAN  # type: ignore[union-attr]
+
+
+def test_amount_cap_refuses_expensive_orders(shop, shop_admin, browser, tmp_path):
+    order_id = pick_order(shop_admin, "awaiting_shipment", picked_up=False)
+    cfg = make_config(tmp_path, shop.base_url, policy={"amount_cap": "0.50"})
+    preload_session(cfg, shop_admin)
+
+    (result,) = run_cancel(cfg, browser, [order_id], "changed_mind")
+
+    assert result.outcome == CancelOutcome.NOT_CANCELLABLE and "cap" in result.message
+    assert submissions(shop_admin, order_id) == []
+
+
+def test_picked_up_order_reports_the_sites_refusal(shop, shop_admin, browser, tmp_path):
+    order_id = pick_order(shop_admin, "awaiting_shipment", picked_up=True)
+    cfg = make_config(tmp_path, shop.base_url)
+    preload_session(cfg, shop_admin)
+
+    (result,) = run_cancel(cfg, browser, [order_id], "changed_mind")
+
+    assert result.outcome == CancelOutcome.NOT_CANCELLABLE
+    assert "can't be canceled" in result.message
+    assert len(shop_admin.log(kind="cancel_rejected", order_id=order_id)) == 1
+    with Store.open(cfg.storage.database) as store:
+        assert store.get_request(order_id).state == RequestState.FAILED  # type: ignore[union-attr]
+
+
+def test_unmatched_reason_is_refused_listing_the_options(shop, shop_admin, browser, tmp_path):
+    order_id = pick_order(shop_admin, "awaiting_shipment", picked_up=False)
+    cfg = make_config(tmp_path, shop.base_url)
+    preload_session(cfg, shop_admin)
+
+    (refused,) = run_cancel(cfg, browser, [order_id], "my cat walked on the keyboard")
+    assert refused.outcome == CancelOutcome.FAILED and "Other reasons" in refused.message
+    assert submissions(shop_admin, order_id) == []
+
+    (fallback,) = run_cancel(cfg, browser, [order_id], "my cat walked on the keyboard", fallback_other=True)
+    assert fallback.outcome == CancelOutcome.REQUESTED
+    assert submissions(shop_admin, order_id)[0]["detail"]["reasonText"] == "Other reasons"
+
+
+def test_session_expiring_mid_flow_is_renewed(shop, shop_admin, browser, tmp_path):
+    shop_admin.set_scenario("session_expiry")
+    ids = [o["order_id"] for o in shop_admin.orders()
+           if o["status"] == "awaiting_shipment" and not o["picked_up"]][:2]  # fmt: skip
+    cfg = make_config(tmp_path, shop.base_url)
+
+    results = run_cancel(cfg, browser, ids, "changed_mind")
+
+    assert [r.outcome for r in results] == [CancelOutcome.REQUESTED] * 2
+    assert all(len(submissions(shop_admin, i)) == 1 for i in ids)
+    assert len(shop_admin.log(kind="login")) >= 2  # logged in again when the session expired
+
+
+def test_injected_errors_and_slowness_are_retried(shop, shop_admin, browser, tmp_path):
+    shop_admin.set_scenario("slow")
+    shop_admin.faults(kind="error", path="/p/order/detail.html", count=2)
+    order_id = pick_order(shop_admin, "awaiting_shipment", picked_up=False)
+    cfg = make_config(tmp_path, shop.base_url)
+    preload_session(cfg, shop_admin)
+
+    (result,) = run_cancel(cfg, browser, [order_id], "changed_mind")
+
+    assert result.outcome == CancelOutcome.REQUESTED, result.message
+    assert len(submissions(shop_admin, order_id)) == 1
+    with Store.open(cfg.storage.database) as store:
+        assert [e.kind for e in store.events()].count("retry") == 2
+
+
+def test_otp_code_comes_from_the_configured_command(shop, shop_admin, browser, tmp_path):
+    shop_admin.set_scenario("otp")
+    script = tmp_path / "otp.py"
+    script.write_text(
+        f"import httpx, sys\nprint(httpx.get('{shop.base_url}/__shop/state').json()['otp_code'])\n",
+        encoding="utf-8",
+    )
+    import sys
+
+    cfg = make_config(tmp_path, shop.base_url, account={"otp_command": f"{sys.executable} {script}"})
+    order_id = pick_order(shop_admin, "awaiting_payment")
+
+    (result,) = run_cancel(cfg, browser, [order_id], "changed_mind")
+
+    assert result.outcome == CancelOutcome.CANCELLED, result.message
+
+
+def _status(admin, order_id: str) -> str:
+    return next(o["status"] for o in admin.orders() if o["order_id"] == order_id)
+
+
+def test_orders_are_recorded_with_the_json_shape(shop, shop_admin, browser, tmp_path):
+    from agent.flows.orders import list_orders
+    from agent.flows.runtime import open_runtime
+    from agent.models import OrderStatus
+
+    cfg = make_config(tmp_path, shop.base_url)
+    preload_session(cfg, shop_admin)
+    with Store.open(cfg.storage.database) as store, open_runtime(cfg, store, "orders", browser=browser) as rt:
+        found = list_orders(rt, OrderStatus.AWAITING_SHIPMENT)
+    expected = {
+        o["order_id"] for o in shop_admin.orders() if o["status"] == "awaiting_shipment" and not o["deleted"]
+    }
+    assert {o.order_id for o in found} == expected
+    assert json.loads(found[0].model_dump_json())["total"]["amount"]
