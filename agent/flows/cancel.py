@@ -266,6 +266,7 @@ def _submit(
 ) -> CancelResult:
     """Journal, then THE click, then read back what happened."""
     rt.store.begin_submission(detail.order_id, key, text, rt.run_id)  # committed before the click
+    logger.info("submitting %s", detail.order_id)
     submitted = dialog.confirm(ConfirmPermit(detail.order_id, text))
     rt.event(
         "confirm_clicked",

@@ -24,6 +24,10 @@ from agent.recording.guard import ReadOnlyGuard
 from agent.recording.manifest import FlowResult, Manifest
 from agent.store import Store
 
+# A control the recording does not hold never appears: look for it briefly (a late-rendered one shows up
+# at once, the page's JS being replayed from memory).
+FINDER_TIMEOUT_MS = 2_500
+
 
 def replay_config(config: Config, manifest: Manifest) -> Config:
     """`config` pointed at the recording: its base URL, locale and profile; one attempt per read (a
@@ -46,6 +50,7 @@ def replay_runtime(folder: Path, config: Config, store: Store, browser: Browser 
     options = {"replay_har": folder / manifest.har}
     cfg = replay_config(config, manifest)
     with open_runtime(cfg, store, f"replay {manifest.name}", browser=browser, context_options=options) as rt:
+        rt.site.finder.default_timeout_ms = min(rt.site.finder.default_timeout_ms, FINDER_TIMEOUT_MS)
         guard = ReadOnlyGuard(rt.context)
         yield rt
         guard.check()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import anyio
 import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -35,9 +36,13 @@ async def get_state(request: Request) -> Response:
 
 
 async def get_log(request: Request) -> Response:
-    entries = shop(request).log_json()
     kind, order_id = request.query_params.get("kind"), request.query_params.get("order_id")
     since = int(request.query_params.get("since", 0))
+    wait_ms = min(int(request.query_params.get("wait_ms", 0)), 120_000)
+    if wait_ms:  # long-poll: answer as soon as a matching entry exists
+        state = shop(request)
+        await anyio.to_thread.run_sync(lambda: state.wait_for_log(kind, order_id, since, wait_ms / 1000))
+    entries = shop(request).log_json()
     entries = [
         e
         for e in entries
@@ -160,6 +165,19 @@ class ShopAdmin:
         self, kind: str | None = None, order_id: str | None = None, since: int = 0
     ) -> list[dict[str, Any]]:
         return list(self._get("log", kind=kind, order_id=order_id, since=since))
+
+    def wait_for_log(
+        self, kind: str | None = None, order_id: str | None = None, since: int = 0, timeout_s: float = 30
+    ) -> list[dict[str, Any]]:
+        """Block (server-side) until the shop logged a matching entry; the entries, possibly []."""
+        response = self._client.get(
+            "/__shop/log",
+            params={k: v for k, v in {"kind": kind, "order_id": order_id, "since": since,
+                                      "wait_ms": int(timeout_s * 1000)}.items() if v},
+            timeout=timeout_s + 10,
+        )  # fmt: skip
+        response.raise_for_status()
+        return list(response.json())
 
     def advance(self, hours: float) -> str:
         return str(self._post("clock/advance", {"hours": hours})["now"])

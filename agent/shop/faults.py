@@ -40,10 +40,25 @@ class FaultMiddleware:
         elif fault.kind == "slow":
             await asyncio.sleep(fault.delay_ms / 1000)
             await self.app(scope, receive, send)
+        elif fault.kind == "late":
+            await _answer_late(self.app, scope, receive, send, fault.delay_ms)
         elif fault.kind == "error":
             await _error(fault, send)
         else:
             await _drop(receive, send)
+
+
+async def _answer_late(app: ASGIApp, scope: Scope, receive: Receive, send: Send, delay_ms: int) -> None:
+    """Handle the request fully (state changes, log), then hold the response back before sending it."""
+    held: list[Any] = []
+
+    async def hold(message: Any) -> None:
+        held.append(message)
+
+    await app(scope, receive, hold)
+    await asyncio.sleep(delay_ms / 1000)
+    for message in held:
+        await send(message)
 
 
 async def _error(fault: Fault, send: Send) -> None:

@@ -20,7 +20,7 @@ from agent.shop.seed import build_seed, bulk_orders
 
 logger = logging.getLogger(__name__)
 
-FAULT_KINDS = ("error", "slow", "drop")
+FAULT_KINDS = ("error", "slow", "drop", "late")
 
 
 @dataclass
@@ -46,6 +46,7 @@ class PendingLogin:
 class Fault:
     path: str  # a substring of the request path, e.g. "order.list"
     kind: str = "error"  # error (HTTP status) | slow (delay, then normal) | drop (close, no response)
+    # | late (act on the request normally, then hold the answer for delay_ms: "did my click go through?")
     count: int = 1  # how many matching requests it hits; 0 = until cleared
     status: int = 500
     delay_ms: int = 2000
@@ -71,6 +72,7 @@ class ShopState:
 
     def __init__(self, scenario: str = "default", **switches: Any) -> None:
         self.lock = threading.RLock()
+        self.logged = threading.Condition(self.lock)  # notified on every log entry (admin long-poll)
         self.reset(scenario, **switches)
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -119,10 +121,22 @@ class ShopState:
         with self.lock:
             entry = LogEntry(len(self.log) + 1, self.now().isoformat(), kind, order_id, detail)
             self.log.append(entry)
+            self.logged.notify_all()
 
     def log_json(self) -> list[dict[str, Any]]:
         with self.lock:
             return [asdict(e) for e in self.log]
+
+    def wait_for_log(self, kind: str | None, order_id: str | None, since: int, timeout_s: float) -> None:
+        """Block until an entry after `since` matches (or the timeout passes): a test waits on what
+        the shop received instead of polling."""
+
+        def matched() -> bool:
+            return any(e.seq > since and kind in (None, e.kind) and order_id in (None, e.order_id)
+                       for e in self.log)  # fmt: skip
+
+        with self.logged:
+            self.logged.wait_for(matched, timeout=timeout_s)
 
     # -- orders ----------------------------------------------------------------------------------
     def settled(self) -> list[Order]:

@@ -18,10 +18,11 @@ SCHED = ScheduleConfig(recheck_after_deadline_minutes=30, dispute_recheck_days_b
 
 def req(order_id: str, state: RequestState, seller_h: float | None, dispute_d: float | None) -> CancelRequest:
     return CancelRequest(
-        order_id=order_id, state=state,
+        order_id=order_id,
+        state=state,
         seller_deadline=NOW + dt.timedelta(hours=seller_h) if seller_h is not None else None,
         dispute_deadline=NOW + dt.timedelta(days=dispute_d) if dispute_d is not None else None,
-    )  # fmt: skip
+    )
 
 
 def noop(job_id: str) -> None:
@@ -64,10 +65,12 @@ def test_nightly_sweep_fires_at_3_in_the_configured_zone() -> None:
 
 
 def _config(tmp_path: Path) -> Config:
-    return Config.model_validate({
-        "storage": {"database": str(tmp_path / "agent.db")},
-        "schedule": {"sweep_cron": "30 2 * * *", "misfire_grace_seconds": 900},
-    })  # fmt: skip
+    return Config.model_validate(
+        {
+            "storage": {"database": str(tmp_path / "agent.db")},
+            "schedule": {"sweep_cron": "30 2 * * *", "misfire_grace_seconds": 900},
+        }
+    )
 
 
 def _jobs(config: Config, now: dt.datetime) -> list[tuple[str, dt.datetime | None]]:
@@ -87,8 +90,12 @@ def test_jobs_coalesce_one_at_a_time_with_the_grace_period(tmp_path: Path) -> No
 def test_a_restart_rebuilds_the_same_jobs_from_the_database(tmp_path: Path) -> None:
     config = _config(tmp_path)
     with Store.open(config.storage.database, clock=lambda: NOW) as store:
-        store.set_request_state("8100", S.REQUESTED, seller_deadline=NOW + dt.timedelta(hours=48),
-                                dispute_deadline=NOW + dt.timedelta(days=89))  # fmt: skip
+        store.set_request_state(
+            "8100",
+            S.REQUESTED,
+            seller_deadline=NOW + dt.timedelta(hours=48),
+            dispute_deadline=NOW + dt.timedelta(days=89),
+        )
         store.add_event("sweep")
     before = _jobs(config, NOW)
     assert before == [

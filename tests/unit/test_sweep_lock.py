@@ -25,8 +25,10 @@ def holder(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
     """Another process holding the lock of tmp_path/agent.db until a line is written to its stdin."""
     proc = subprocess.Popen(
         [sys.executable, "-c", HOLD, str(tmp_path / "agent.db")],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
     yield proc
     if proc.poll() is None:
@@ -38,8 +40,14 @@ def _cli(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
     env["BUYER_AGENT_STORAGE__DATABASE"] = str(tmp_path / "agent.db")
     env["BUYER_AGENT_STORAGE__STATE_DIR"] = str(tmp_path / "state")
     exe = Path(sys.executable).with_name("buyer-agent")
-    return subprocess.Popen([str(exe), "sweep", *args], cwd=tmp_path, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    return subprocess.Popen(
+        [str(exe), "sweep", *args],
+        cwd=tmp_path,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def test_in_process_attempt_is_refused_naming_the_holder(

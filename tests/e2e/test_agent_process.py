@@ -1,0 +1,166 @@
+"""The agent as a user runs it: the `buyer-agent` command in its own process. Crash safety (SIGKILL
+right before and right after the confirming click), exit codes, and secrets kept out of every artefact."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from agent.models import RequestState
+from agent.store import Store
+from tests.e2e.agent_support import SHOP_PASSWORD, make_config, pick_order, preload_session, submissions
+
+pytestmark = pytest.mark.e2e
+OPERATION_API = "order.operation"
+
+
+def agent(cfg_path: Path, *args: str) -> subprocess.Popen[str]:
+    env = dict(os.environ, BUYER_AGENT_PASSWORD=SHOP_PASSWORD, COLUMNS="200")
+    return subprocess.Popen(
+        [sys.executable, "-m", "agent", *args, "--config", str(cfg_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
+    )  # fmt: skip
+
+
+def finish(proc: subprocess.Popen[str], timeout: float = 120) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=timeout)
+    return proc.returncode, out, err
+
+
+def wait_for_line(proc: subprocess.Popen[str], needle: str, timeout: float = 60) -> None:
+    """Block on the agent's stderr (select: no sleeping) until a line contains `needle`."""
+    assert proc.stderr is not None
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        ready, _, _ = select.select([proc.stderr], [], [], left)
+        line = proc.stderr.readline() if ready else ""
+        if ready and not line:
+            raise AssertionError(f"the agent exited before printing {needle!r}")
+        if needle in line:
+            return
+    raise AssertionError(f"no {needle!r} from the agent within {timeout} s")
+
+
+def kill(proc: subprocess.Popen[str]) -> None:
+    os.killpg(proc.pid, signal.SIGKILL)  # the agent and its browser, like a power cut
+    proc.wait()
+
+
+@pytest.fixture
+def cfg_path(shop, shop_admin, tmp_path: Path) -> Path:
+    cfg = make_config(tmp_path, shop.base_url)
+    preload_session(cfg, shop_admin)
+    return tmp_path / "buyer-agent.toml"
+
+
+def request_state(cfg_path: Path, order_id: str) -> RequestState | None:
+    with Store.open(cfg_path.parent / "agent.db") as store:
+        request = store.get_request(order_id)
+    return request.state if request else None
+
+
+def test_killed_right_after_the_click_is_reconciled_without_a_second_click(cfg_path, shop_admin):
+    order_id = pick_order(shop_admin, "awaiting_shipment", picked_up=False)
+    shop_admin.faults(path=OPERATION_API, kind="late", delay_ms=60_000)  # the shop acts, answers late
+
+    proc = agent(cfg_path, "cancel", order_id, "--reason", "changed_mind", "--yes", "-v")
+    assert shop_admin.wait_for_log(kind="cancel", order_id=order_id, timeout_s=90), "the click never arrived"
+    kill(proc)
+    assert request_state(cfg_path, order_id) == RequestState.SUBMITTING  # crashed mid-flight
+
+    code, out, _ = finish(agent(cfg_path, "cancel", order_id, "--reason", "changed_mind", "--yes", "--json"))
+
+    assert code == 0 and json.loads(out)[0]["outcome"] == "requested"
+    assert len(submissions(shop_admin, order_id)) == 1
+    assert request_state(cfg_path, order_id) == RequestState.REQUESTED
+
+
+def test_killed_right_before_the_click_submits_exactly_once_on_rerun(cfg_path, shop_admin, shop, tmp_path):
+    order_id = pick_order(shop_admin, "awaiting_shipment", picked_up=False)
+    slow = make_config(tmp_path, shop.base_url, browser={"slow_mo_ms": 800})  # widens the window
+    assert slow.browser.slow_mo_ms == 800
+
+    proc = agent(cfg_path, "cancel", order_id, "--reason", "changed_mind", "--yes", "-v")
+    wait_for_line(proc, f"submitting {order_id}")  # journalled; the click is still ahead
+    kill(proc)
+    assert submissions(shop_admin, order_id) == []
+    assert request_state(cfg_path, order_id) == RequestState.SUBMITTING
+
+    make_config(tmp_path, shop.base_url)  # back to full speed
+    code, out, _ = finish(agent(cfg_path, "cancel", order_id, "--reason", "changed_mind", "--yes", "--json"))
+
+    assert code == 0 and json.loads(out)[0]["outcome"] == "requested"
+    assert len(submissions(shop_admin, order_id)) == 1
+    assert request_state(cfg_path, order_id) == RequestState.REQUESTED
+
+
+def test_exit_codes(cfg_path, shop_admin):
+    completed = pick_order(shop_admin, "completed")
+    code, _, err = finish(agent(cfg_path, "cancel", completed, "--reason", "changed_mind", "--yes"))
+    assert code == 4, err
+    code, _, err = finish(agent(cfg_path, "cancel", "12ab", "--reason", "changed_mind"))
+    assert code == 2 and err.strip().count("\n") == 0 and "digits" in err
+    code, _, err = finish(agent(cfg_path.parent / "missing.toml", "orders"))
+    assert code == 2 and "missing.toml" in err and "Traceback" not in err
+
+
+def test_orders_json_has_the_documented_fields(cfg_path, shop_admin):
+    code, out, err = finish(agent(cfg_path, "orders", "--status", "awaiting_shipment", "--json"))
+    assert code == 0, err
+    rows = json.loads(out)
+    expected = {
+        o["order_id"] for o in shop_admin.orders() if o["status"] == "awaiting_shipment" and not o["deleted"]
+    }
+    assert {r["order_id"] for r in rows} == expected
+    for row in rows:
+        assert {
+            "order_id",
+            "status",
+            "status_text",
+            "placed_at",
+            "store_name",
+            "total",
+            "items",
+        } <= row.keys()
+        assert row["status"] == "awaiting_shipment" and len(row["placed_at"]) == 10
+        assert set(row["total"]) == {"amount", "currency"} and isinstance(row["total"]["amount"], str)
+
+
+def test_captcha_stops_with_exit_3_and_a_screenshot(shop, shop_admin, tmp_path):
+    shop_admin.set_scenario("captcha")
+    make_config(tmp_path, shop.base_url)  # no saved session: the agent must log in
+    code, _, err = finish(agent(tmp_path / "buyer-agent.toml", "orders"))
+    assert code == 3, err
+    assert "buyer-agent login --headed" in err
+    with Store.open(tmp_path / "agent.db") as store:
+        (event,) = [e for e in store.events() if e.kind == "needs_human"]
+    assert event.evidence and Path(event.evidence[0]).is_file()
+
+
+def test_the_password_reaches_no_artefact(shop, shop_admin, tmp_path):
+    """Log in for real (classic form + one-time code), keep a trace and screenshots, then grep every
+    file the run left — database, WAL, saved session, evidence, trace archives — for the password."""
+    shop_admin.set_scenario("classic_login")
+    make_config(tmp_path, shop.base_url, browser={"trace": "always"})
+    order_id = pick_order(shop_admin, "awaiting_shipment", picked_up=False)
+    code, _, err = finish(agent(tmp_path / "buyer-agent.toml", "cancel", order_id, "--reason", "changed_mind",
+                                "--dry-run", "-vv"))  # fmt: skip
+    assert code == 0, err
+    assert SHOP_PASSWORD not in err
+    artefacts = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".zip" for p in artefacts) and any(p.suffix == ".png" for p in artefacts)
+    for path in artefacts:
+        blobs = [path.read_bytes()]
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                blobs += [archive.read(name) for name in archive.namelist()]
+        assert not any(SHOP_PASSWORD.encode() in blob for blob in blobs), path

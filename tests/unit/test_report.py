@@ -1,0 +1,90 @@
+"""The report's rows (state, age, deadlines, next step, urgency) and its HTML (everything escaped)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from agent.cli import cli
+from agent.config import PolicyConfig
+from agent.models import Order, OrderLine, RequestState
+from agent.store import Store
+from jobs.report import build_report, render_html, rows_json
+
+S = RequestState
+NOW = dt.datetime(2026, 5, 4, 12, tzinfo=dt.UTC)
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def _fill(store: Store) -> None:
+    store.upsert_order(Order(order_id="8101", items=[OrderLine(title=HOSTILE)], store_name="A & B <Store>"))
+    store.set_request_state(
+        "8101",
+        S.REQUESTED,
+        requested_at=NOW - dt.timedelta(days=2),
+        seller_deadline=NOW + dt.timedelta(hours=1),
+        dispute_deadline=NOW + dt.timedelta(days=80),
+    )
+    store.set_request_state(
+        "8102",
+        S.DISPUTE_FLAGGED,
+        requested_at=NOW - dt.timedelta(days=5),
+        dispute_deadline=NOW + dt.timedelta(days=60),
+        flagged_reason="stalled",
+    )
+    store.set_request_state(
+        "8103",
+        S.REFUND_PENDING,
+        requested_at=NOW - dt.timedelta(days=9),
+        refund_due=NOW - dt.timedelta(days=1),
+    )
+    store.set_request_state("8104", S.REFUNDED, requested_at=NOW - dt.timedelta(days=30))
+
+
+def test_rows_most_urgent_first_with_next_steps(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "a.db", clock=lambda: NOW) as store:
+        _fill(store)
+        rows = build_report(store, NOW, PolicyConfig())
+    assert [(r.order_id, r.state.value, r.urgent) for r in rows] == [
+        ("8102", "dispute_flagged", True),
+        ("8104", "refunded", False),
+        ("8103", "refund_pending", False),
+        ("8101", "requested", False),
+    ]
+    steps = {r.order_id: r.next_step for r in rows}
+    assert steps["8102"] == "open a dispute: buyer-agent dispute 8102 before 2026-07-03"
+    assert steps["8103"] == "the refund is overdue: open a dispute"
+    assert steps["8104"] == "nothing: done"
+    assert {r.order_id: r.age_days for r in rows}["8101"] == 2.0
+    assert json.loads(rows_json(rows))[3]["title"] == HOSTILE
+
+
+def test_html_escapes_everything_and_inlines_screenshots(tmp_path: Path) -> None:
+    shot = tmp_path / "shot.png"
+    shot.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 20)
+    with Store.open(tmp_path / "a.db", clock=lambda: NOW) as store:
+        _fill(store)
+        store.set_request_state("8101", S.STALLED, evidence=[shot], detail={"reason": "<b>no answer</b>"})
+        rows = build_report(store, NOW, PolicyConfig(), timelines=True)
+    html = render_html(rows, NOW, tmp_path / "report.html")
+    assert HOSTILE not in html and "&lt;script&gt;" in html and "A &amp; B &lt;Store&gt;" in html
+    assert "&lt;b&gt;no answer&lt;/b&gt;" in html
+    assert 'src="data:image/png;base64,iVBORw0KGgo' in html
+    assert html.count('<tr class="request') == 4
+
+
+def test_cli_report_json_and_html(in_tmp: Path) -> None:
+    with Store.open(in_tmp / "buyer-agent.db") as store:
+        _fill(store)
+    result = CliRunner().invoke(cli, ["report", "--json"])
+    assert result.exit_code == 0, result.output
+    assert {r["order_id"] for r in json.loads(result.output)} == {"8101", "8102", "8103", "8104"}
+    html = CliRunner().invoke(cli, ["report", "--html", "out.html"])
+    assert html.exit_code == 0 and (in_tmp / "out.html").read_text(encoding="utf-8").startswith(
+        "<!doctype html>"
+    )
+    table = CliRunner().invoke(cli, ["report"])
+    assert table.exit_code == 0 and "8102" in table.output
