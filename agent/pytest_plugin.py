@@ -36,11 +36,15 @@ INI_FIXTURES = "buyer_agent_fixtures"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addini(INI_FIXTURES, "folder of buyer-agent recordings (default: the ones shipped with buyer-agent)")
+    parser.addini(
+        INI_FIXTURES, "folder of buyer-agent recordings (default: the ones shipped with buyer-agent)"
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", f"{MARKER}(name): replay this recording in buyer_agent / buyer_agent_recording")
+    config.addinivalue_line(
+        "markers", f"{MARKER}(name): replay this recording in buyer_agent / buyer_agent_recording"
+    )
 
 
 def fixtures_root(config: pytest.Config) -> Path:
@@ -155,17 +159,26 @@ def _find(root: Path, name: str) -> Path:
 
 
 @pytest.fixture
-def buyer_agent(request: pytest.FixtureRequest, tmp_path: Path, buyer_agent_browser: Browser,
-                monkeypatch: pytest.MonkeyPatch) -> Iterator[Agent]:  # fmt: skip
+def buyer_agent(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    buyer_agent_browser: Browser,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Agent]:
     """A configured agent (Config + Store in tmp_path): on the marked recording, else on the shop."""
     from agent.config import AccountConfig, BrowserConfig, Config, StorageConfig
     from agent.shop.seed import SHOP_EMAIL, SHOP_PASSWORD
     from agent.store import Store
 
     monkeypatch.setenv("BUYER_AGENT_PASSWORD", SHOP_PASSWORD)
-    storage = StorageConfig(database=tmp_path / "agent.db", state_dir=tmp_path / "state", evidence_dir=tmp_path / "evidence")
-    config = Config(account=AccountConfig(email=SHOP_EMAIL), storage=storage,
-                    browser=BrowserConfig(trace="off", timeout_ms=10_000))  # fmt: skip
+    storage = StorageConfig(
+        database=tmp_path / "agent.db", state_dir=tmp_path / "state", evidence_dir=tmp_path / "evidence"
+    )
+    config = Config(
+        account=AccountConfig(email=SHOP_EMAIL),
+        storage=storage,
+        browser=BrowserConfig(trace="off", timeout_ms=10_000),
+    )
     recording = None
     if request.node.get_closest_marker(MARKER) or "buyer_agent_recording" in request.fixturenames:
         recording = request.getfixturevalue("buyer_agent_recording")
@@ -181,11 +194,26 @@ def _on_shop(config: Config, admin: ShopAdmin) -> Config:
 
     from agent.browser import account_slug
 
-    site = config.site.model_copy(update={"base_url": admin.base_url, "login_url": admin.base_url + "/login/"})
+    site = config.site.model_copy(
+        update={"base_url": admin.base_url, "login_url": admin.base_url + "/login/"}
+    )
     host = urlsplit(admin.base_url).hostname
-    cookies = [{"name": k, "value": v, "domain": host, "path": "/", "expires": -1, "httpOnly": True,
-                "secure": False, "sameSite": "Lax"} for k, v in admin.new_session().items()]  # fmt: skip
+    cookies = [
+        {
+            "name": k,
+            "value": v,
+            "domain": host,
+            "path": "/",
+            "expires": -1,
+            "httpOnly": True,
+            "secure": False,
+            "sameSite": "Lax",
+        }
+        for k, v in admin.new_session().items()
+    ]
     state = Path(config.storage.state_dir)
     state.mkdir(parents=True, exist_ok=True)
-    (state / f"{account_slug(config.account.email)}.json").write_text(json.dumps({"cookies": cookies, "origins": []}))
+    (state / f"{account_slug(config.account.email)}.json").write_text(
+        json.dumps({"cookies": cookies, "origins": []})
+    )
     return config.model_copy(update={"site": site})

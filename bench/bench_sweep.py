@@ -2,8 +2,8 @@
 (a) a naive pass that opens every request's detail page with all resources loaded, and
 (b) the floor: the same data fetched over plain HTTP (httpx) with the session's cookies.
 
-Prints wall time and peak memory (Python heap via tracemalloc; browser RSS summed over Chromium's
-processes from /proc) for each, and the ratios. Figures only: nothing here is asserted.
+Prints wall time and peak memory (Python heap via tracemalloc, in a second pass; browser RSS summed over
+Chromium's processes from /proc) for each, and the ratios. Figures only: nothing here is asserted.
 
     .venv/bin/python bench/bench_sweep.py                 # N = 100 and 1000 (a few minutes)
     .venv/bin/python bench/bench_sweep.py --n 100 --naive-sample 100 --load-delay-ms 0
@@ -100,11 +100,14 @@ def _descendants_rss() -> int:
 
 
 def measure(name: str, step: Callable[[], object], note: str = "", scale: float = 1.0) -> Figure:
-    tracemalloc.start()
+    """Two passes: wall time and browser RSS without tracing (tracemalloc slows Python several-fold),
+    then the Python heap's peak under tracemalloc."""
     started = time.perf_counter()
     with RssSampler() as rss:
         step()
     seconds = (time.perf_counter() - started) * scale
+    tracemalloc.start()
+    step()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return Figure(name, seconds, peak / 2**20, rss.peak / 2**20, note)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 
+from playwright.sync_api import expect
+
 from agent.models import Order
 from agent.pages import OrdersPage
 from agent.parsing import order_id_from_url
@@ -21,6 +23,21 @@ logger = logging.getLogger(__name__)
 
 class StatusRows(OrdersPage):
     KEYS = OrdersPage.KEYS
+
+    def load_all(self, max_rounds: int = 500) -> int:
+        """Click "View orders" until it disappears; waits for each answer's rows by count (one check per
+        page, not one per order as OrdersPage.load_all does), then for the spinner to go."""
+        rows = self.loc("orders.row")
+        count = rows.count()
+        for _ in range(max_rounds):
+            if not self.finder.is_visible("orders.load_more"):
+                break
+            button = self.find("orders.load_more", timeout_ms=0)
+            ids = self._list_call(lambda b=button: self.click(b))  # type: ignore[misc]
+            count += len(ids)
+            expect(rows).to_have_count(count, timeout=self.site.timeout_ms)
+            self._wait_not_loading()
+        return count
 
     def statuses(self) -> list[Order]:
         """Every loaded row as an Order with only id, status and status text set. Falls back to the full

@@ -15,19 +15,50 @@ from agent.recording.manifest import FLOWS, FlowParams, recordings
 
 @command(cli)
 @click.argument("name")
-@click.option("--flow", type=click.Choice(FLOWS), default="orders", show_default=True,
-              help="What to run: the orders listing, a dry-run cancel (never submits), or a sweep's reads.")
-@click.option("--status", type=click.Choice([s.value for s in OrderStatus if s != OrderStatus.UNKNOWN]),
-              help="List only orders in this status (fewer rows, a smaller recording).")
-@click.option("--order", "order_ids", multiple=True, metavar="ID",
-              help="Order(s) for cancel-dry-run/sweep (default: the first eligible one).")
+@click.option(
+    "--flow",
+    type=click.Choice(FLOWS),
+    default="orders",
+    show_default=True,
+    help="What to run: the orders listing, a dry-run cancel (never submits), or a sweep's reads.",
+)
+@click.option(
+    "--status",
+    type=click.Choice([s.value for s in OrderStatus if s != OrderStatus.UNKNOWN]),
+    help="List only orders in this status (fewer rows, a smaller recording).",
+)
+@click.option(
+    "--order",
+    "order_ids",
+    multiple=True,
+    metavar="ID",
+    help="Order(s) for cancel-dry-run/sweep (default: the first eligible one).",
+)
 @click.option("--reason", default="changed_mind", show_default=True, help="Reason for the dry-run cancel.")
-@click.option("--redact", multiple=True, metavar="TEXT",
-              help="Text that must never be in the recording: your name, street, phone … (repeatable).")
-@click.option("--out", "out_root", type=click.Path(path_type=Path), default=Path("fixtures"), show_default=True,
-              help="Folder of recordings; the recording goes to OUT/<profile>/NAME.")
-def record(app: App, name: str, flow: str, status: str | None, order_ids: tuple[str, ...], reason: str,
-           redact: tuple[str, ...], out_root: Path) -> None:  # fmt: skip
+@click.option(
+    "--redact",
+    multiple=True,
+    metavar="TEXT",
+    help="Text that must never be in the recording: your name, street, phone … (repeatable).",
+)
+@click.option(
+    "--out",
+    "out_root",
+    type=click.Path(path_type=Path),
+    default=Path("fixtures"),
+    show_default=True,
+    help="Folder of recordings; the recording goes to OUT/<profile>/NAME.",
+)
+def record(
+    app: App,
+    name: str,
+    flow: str,
+    status: str | None,
+    order_ids: tuple[str, ...],
+    reason: str,
+    redact: tuple[str, ...],
+    out_root: Path,
+) -> None:
     """Record a read-only flow against the configured site as scrubbed fixture pages."""
     from agent.recording.record import RecordSpec
     from agent.recording.record import record as record_flow
@@ -36,7 +67,9 @@ def record(app: App, name: str, flow: str, status: str | None, order_ids: tuple[
         ids = [normalise_order_id(i) for i in order_ids]
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    params = FlowParams(flow=flow, status=OrderStatus(status) if status else None, order_ids=ids, reason=reason)  # type: ignore[arg-type]
+    params = FlowParams(
+        flow=flow, status=OrderStatus(status) if status else None, order_ids=ids, reason=reason
+    )
     spec = RecordSpec(name, params, out_root=out_root, secrets=list(redact))
     with app.store() as store:
         folder = record_flow(app.config, store, spec)
@@ -47,11 +80,16 @@ selectors = group(cli, "selectors", help="The selector pack: drift checks.")
 
 
 @command(selectors, "check")
-@click.option("--fixtures", "fixtures_dir", type=click.Path(path_type=Path), metavar="DIR",
-              help="Recordings to check against (default: fixtures/<profile>).")
+@click.option(
+    "--fixtures",
+    "fixtures_dir",
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Recordings to check against (default: fixtures/<profile>).",
+)
 @click.option("--live", is_flag=True, help="Check the configured site instead (read-only, saved session).")
 def selectors_check(app: App, fixtures_dir: Path | None, live: bool) -> None:
-    """Run every key of the pack against recorded pages (or the live site); exit 1 if a key resolves nowhere."""
+    """Run every pack key against recorded pages (or the live site); exit 1 if a key resolves nowhere."""
     from agent.recording.drift import check
 
     folder = fixtures_dir or Path("fixtures") / app.config.site.profile

@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
 from pydantic import BaseModel, Field
@@ -23,10 +24,11 @@ from agent.flows.runtime import Runtime
 from agent.flows.session import ensure_logged_in, log_in, retrying
 from agent.models import CancelOutcome, OrderDetail, OrderStatus, RequestState
 from agent.pages import CancelDialog, ConfirmPermit, OrderDetailPage, OrdersPage
-from agent.parsing import fold
+from agent.parsing import fold, order_id_from_url
 
 logger = logging.getLogger(__name__)
 
+SESSION_RENEWALS = 2  # logins per order when the session dies at the click (bounded: no endless loop)
 Confirm = Callable[[OrderDetail, str], bool]  # the person's yes/no before the click (CLI, on a terminal)
 
 
@@ -67,14 +69,17 @@ def cancel_one(
     rt: Runtime, order_id: str, reason: str, *, dry_run: bool, fallback_other: bool, confirm: Confirm | None
 ) -> CancelResult:
     try:
-        try:
-            return _reconciled_attempt(rt, order_id, reason, dry_run, fallback_other, confirm)
-        except SessionExpired:
-            # The site logged us out at the confirming click: log in, then reconcile (it reads the
-            # order) before any new attempt, so a click the site did take is never repeated.
-            rt.event("session_expired", order_id=order_id)
-            log_in(rt)
-            return _reconciled_attempt(rt, order_id, reason, dry_run, fallback_other, confirm)
+        for renewal in range(SESSION_RENEWALS + 1):
+            try:
+                return _reconciled_attempt(rt, order_id, reason, dry_run, fallback_other, confirm)
+            except SessionExpired:
+                # Logged out at the confirming click: log in, then reconcile (it reads the order)
+                # before any new attempt, so a click the site did take is never repeated.
+                if renewal == SESSION_RENEWALS:
+                    raise
+                rt.event("session_expired", order_id=order_id)
+                log_in(rt, return_url=rt.site.url("order_detail", order_id=order_id))
+        raise AssertionError("unreachable: the loop returns or raises")
     except NeedsHuman:
         raise  # the whole run needs a person: stop, exit 3
     except (AgentError, PlaywrightError) as exc:  # one order's failure never stops the batch
@@ -89,21 +94,31 @@ def _reconciled_attempt(
     rt: Runtime, order_id: str, reason: str, dry_run: bool, fallback_other: bool, confirm: Confirm | None
 ) -> CancelResult:
     existing = rt.store.get_request(order_id)
-    if existing and existing.state == RequestState.SUBMITTING:
+    reconciled = existing is not None and existing.state == RequestState.SUBMITTING
+    if reconciled:
         settled = reconcile(rt, order_id)
         if settled is not None:
             return settled
-    return _attempt(rt, order_id, reason, dry_run, fallback_other, confirm)
+    return _attempt(rt, order_id, reason, dry_run, fallback_other, confirm, reuse_page=reconciled)
 
 
 def _attempt(
-    rt: Runtime, order_id: str, reason: str, dry_run: bool, fallback_other: bool, confirm: Confirm | None
+    rt: Runtime,
+    order_id: str,
+    reason: str,
+    dry_run: bool,
+    fallback_other: bool,
+    confirm: Confirm | None,
+    reuse_page: bool = False,
 ) -> CancelResult:
-    detail = read_detail(rt, order_id)
+    detail = read_detail(rt, order_id, reuse=reuse_page)
     refusal = _refusal(rt, detail)
     if refusal is not None:
         return refusal
-    dialog = retrying(rt, lambda: open_dialog(rt, order_id), f"opening the cancel dialog of {order_id}")
+    reuse = [True]  # the detail page just read is still on screen
+    dialog = retrying(
+        rt, lambda: open_dialog(rt, order_id, reuse), f"opening the cancel dialog of {order_id}"
+    )
     choice = _choose_reason(rt, dialog, order_id, reason, fallback_other)
     _double_check(rt, dialog, detail, choice.text)
     shot = rt.screenshot(f"{order_id}-before-confirm")
@@ -130,10 +145,25 @@ def _attempt(
     return _submit(rt, dialog, detail, choice.key or reason, choice.text, shot)
 
 
-def read_detail(rt: Runtime, order_id: str) -> OrderDetail:
-    """Open the order's detail page (retrying reads, renewing the session) and record what it shows."""
+def detail_page(rt: Runtime, order_id: str, reuse: list[bool]) -> OrderDetailPage:
+    """The order's detail page: the one on screen when it already shows this order and `reuse[0]`
+    (first attempt only — a retry always loads afresh), else a fresh load. Saves a page load per step."""
+    page = OrderDetailPage(rt.site)
+    here = (
+        order_id_from_url(rt.page.url) == order_id
+        and urlsplit(rt.page.url).path == urlsplit(rt.site.url("order_detail", order_id=order_id)).path
+    )
+    if reuse[0] and here:
+        reuse[0] = False
+        return page.wait_loaded()
+    return page.open(order_id)
+
+
+def read_detail(rt: Runtime, order_id: str, reuse: bool = False) -> OrderDetail:
+    """Read the order's detail page (retrying reads, renewing the session) and record what it shows."""
+    first = [reuse]
     detail = retrying(
-        rt, lambda: OrderDetailPage(rt.site).open(order_id).detail(now=rt.now()), f"reading order {order_id}"
+        rt, lambda: detail_page(rt, order_id, first).detail(now=rt.now()), f"reading order {order_id}"
     )
     if detail.order_id != order_id:
         raise DoubleCheckFailed(f"asked for order {order_id}, the page shows order {detail.order_id}")
@@ -191,11 +221,10 @@ def _journal_seen_request(rt: Runtime, detail: OrderDetail) -> None:
         )
 
 
-def open_dialog(rt: Runtime, order_id: str) -> CancelDialog:
+def open_dialog(rt: Runtime, order_id: str, reuse: list[bool]) -> CancelDialog:
     """The cancel dialog of `order_id`: from the detail page's control, else from its row in My Orders."""
-    detail_page = OrderDetailPage(rt.site).open(order_id)
     try:
-        return detail_page.open_cancel_dialog()
+        return detail_page(rt, order_id, reuse).open_cancel_dialog()
     except ControlNotFound as on_detail:
         logger.info("no cancel control on the detail page of %s; trying its row in My Orders", order_id)
         orders = OrdersPage(rt.site).open().search(order_id)
@@ -276,6 +305,13 @@ def _submit(
         error=submitted.error,
         evidence=[shot],
     )
+    if not submitted.answered:  # the outcome is unknown: stay `submitting`, the next run reconciles
+        return CancelResult(
+            order_id=detail.order_id,
+            outcome=CancelOutcome.FAILED,
+            state=RequestState.SUBMITTING,
+            message=f"{submitted.error}; the next run reconciles it",
+        )
     if not submitted.accepted:
         return _site_refused(rt, detail, submitted.error)
     return _settle(rt, detail.order_id, after_click=True) or CancelResult(
@@ -288,9 +324,7 @@ def _submit(
 
 def _site_refused(rt: Runtime, detail: OrderDetail, error: str) -> CancelResult:
     rt.store.set_request_state(detail.order_id, RequestState.FAILED, rt.run_id, flagged_reason=error)
-    cannot = rt.pack.has_wording("cannot_cancel") and any(
-        fold(w) in fold(error) for w in rt.pack.words("cannot_cancel", rt.site.locale)
-    )
+    cannot = any(fold(w) in fold(error) for w in rt.pack.words("cannot_cancel", rt.site.locale))
     outcome = CancelOutcome.NOT_CANCELLABLE if cannot else CancelOutcome.FAILED
     return CancelResult(
         order_id=detail.order_id,
@@ -321,7 +355,7 @@ def _settle(rt: Runtime, order_id: str, after_click: bool) -> CancelResult | Non
     """Map what the detail page shows after a submission onto the request's state. None: no outcome
     visible (after the click: not yet; when reconciling: the click never happened)."""
     now = rt.now()
-    detail = read_detail(rt, order_id)
+    detail = read_detail(rt, order_id, reuse=after_click)  # after the click the page reloaded itself
     if detail.status == OrderStatus.CLOSED:
         state, outcome = RequestState.CANCELLED, CancelOutcome.CANCELLED
         fields: dict[str, Any] = {"submitted_at": now}

@@ -6,17 +6,25 @@ after its double-check (never in a dry run), and which can be spent once.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, expect
+from playwright.sync_api import Locator, Response, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from pydantic import BaseModel
 
-from agent.errors import ControlNotFound, DoubleCheckFailed
+from agent.errors import ControlNotFound, DoubleCheckFailed, SessionExpired
 from agent.models import normalise_order_id
-from agent.pages.base import SLICE_MS, PageObject, digits_in, first_attribute, is_navigation_error
+from agent.pages.base import (
+    SESSION_FAILURES,
+    SLICE_MS,
+    PageObject,
+    digits_in,
+    first_attribute,
+    is_navigation_error,
+)
 from agent.parsing import fold
 
 __all__ = ["CancelDialog", "CancelSubmitted", "ConfirmPermit"]
@@ -56,6 +64,7 @@ class CancelSubmitted(BaseModel):
     order_id: str
     reason: str
     accepted: bool
+    answered: bool = True  # False: the click went out but no answer came — the outcome is unknown
     error: str = ""
 
 
@@ -180,28 +189,46 @@ class CancelDialog(PageObject):
         if not button.is_enabled():
             raise DoubleCheckFailed("the Confirm button is disabled: nothing clicked")
         permit.spend()
-        self.click(button, irreversible=True)
-        return self._outcome(permit)
-
-    def _outcome(self, permit: ConfirmPermit) -> CancelSubmitted:
-        """Wait for the dialog to close (accepted; the page may reload) or to show an error in it."""
         result = CancelSubmitted(order_id=permit.order_id, reason=permit.reason, accepted=False)
+        try:
+            with self.page.expect_response(self._is_operation, timeout=self.site.timeout_ms) as answer:
+                self.click(button, irreversible=True)
+        except PlaywrightTimeoutError:
+            return result.model_copy(update={"answered": False, "error": "the site did not answer the click"})
+        return self._outcome(result, answer.value)
+
+    def _is_operation(self, response: Response) -> bool:
+        return response.request.method == "POST" and self.is_api("api_order_operation", response)
+
+    def _outcome(self, result: CancelSubmitted, response: Response) -> CancelSubmitted:
+        """Judge the click by the site's answer to it (not by the dialog vanishing, which a redirect to
+        the login page also does): SessionExpired, the site's refusal text, or accepted."""
+        try:
+            ret = _first_ret(response.text())
+        except PlaywrightError:
+            # The page navigated before its answer could be read. A refusal stays in the dialog, so
+            # a navigation is either the reload after success or the way to the login page.
+            self.page.wait_for_load_state("domcontentloaded")
+            self.check_session()
+            ret = "SUCCESS"
+        if any(code in ret for code in SESSION_FAILURES):
+            raise SessionExpired(f"the site API says: {ret}")
+        if not ret.startswith("SUCCESS"):
+            return result.model_copy(update={"error": ret.split("::", 1)[-1].strip() or ret})
+        self._wait_reloaded()
+        return result.model_copy(update={"accepted": True})
+
+    def _wait_reloaded(self) -> None:
+        """After an accepted cancel the page reloads: wait for the dialog to go (tolerating the reload)."""
         deadline = time.monotonic() + self.site.timeout_ms / 1000
         while time.monotonic() < deadline:
             try:
                 if self._wait_hidden(SLICE_MS):
                     self.page.wait_for_load_state("domcontentloaded")
-                    return result.model_copy(update={"accepted": True})
-                error = self.error_text()
+                    return
             except PlaywrightError as exc:
                 if not is_navigation_error(exc):
                     raise
-                continue  # the page is reloading after the click: look again on the new document
-            if error:
-                return result.model_copy(update={"error": error})
-        return result.model_copy(
-            update={"error": "the dialog neither closed nor showed an error after Confirm"}
-        )
 
     def close(self) -> None:
         """Leave without cancelling ("Keep order", else the × button)."""
@@ -225,3 +252,12 @@ class CancelDialog(PageObject):
         except PlaywrightTimeoutError:
             return False
         return True
+
+
+def _first_ret(text: str) -> str:
+    """The first `ret` entry of an API envelope ("SUCCESS::…", "FAIL_BIZ_…::Your order has …")."""
+    try:
+        ret = json.loads(text).get("ret", [])
+    except (ValueError, AttributeError):
+        return "FAIL_UNREADABLE::the site answered something that is not an API envelope"
+    return str(ret[0]) if ret else ""

@@ -13,11 +13,13 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext, FrameLocator, Locator, Page
 from playwright.sync_api import Error as PlaywrightError
 
 from agent.locate import Attempt, Finder
+from agent.packs import Pack
 from agent.pages import ALL_PAGES, LoginPage
 
 logger = logging.getLogger(__name__)
@@ -28,7 +30,10 @@ COUNTER_SCRIPT = """(() => {
     {subtree: true, childList: true, attributes: true, characterData: true});
   Object.defineProperty(window, '__buyerAgentMutations', {get: () => n});
 })();"""
-STATE = "() => [location.href, `${performance.timeOrigin}:${window.__buyerAgentMutations || 0}`]"  # per document
+STATE = (
+    "() => [location.href, `${performance.timeOrigin}:${window.__buyerAgentMutations || 0}`]"  # per document
+)
+SCREEN_PATHS = {"OrdersPage": "orders", "OrderDetailPage": "order_detail"}  # page object → pack path key
 SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.S | re.I)
 
 
@@ -64,10 +69,17 @@ class Shot:
 
 
 class Camera:
-    def __init__(self, page: Page) -> None:
+    """Keeps, per (page object, URL), the richest state it saw (the longest DOM; the newest on a tie): the
+    rendered list rather than the one caught before its rows arrived."""
+
+    def __init__(self, page: Page, pack: Pack) -> None:
         self.page = page
         self.owners = key_owners()
+        self.paths = {
+            owner: urlsplit(pack.paths[key]).path for owner, key in SCREEN_PATHS.items() if key in pack.paths
+        }
         self.shots: dict[tuple[str, str], Shot] = {}
+        self.seen: dict[tuple[str, str], str] = {}  # the DOM version last looked at
 
     def install(self, context: BrowserContext) -> None:
         context.add_init_script(COUNTER_SCRIPT)
@@ -78,14 +90,18 @@ class Camera:
             return
         try:
             url, version = self.page.evaluate(STATE)
-            last = self.shots.get((owner, url))
-            if last is not None and last.version == version:
+            if owner in self.paths and urlsplit(url).path != self.paths[owner]:
+                return  # a detail key read behind a dialog on My Orders is not the detail screen
+            if self.seen.get((owner, url)) == version:
                 return
+            self.seen[(owner, url)] = version
             html = static_html(self.page.content())
         except PlaywrightError as exc:  # mid-navigation: the next read shoots again
             logger.debug("no snapshot of %s now: %s", owner, exc.message)
             return
-        self.shots[(owner, url)] = Shot(owner, url, html, str(version))
+        last = self.shots.get((owner, url))
+        if last is None or len(html) >= len(last.html):
+            self.shots[(owner, url)] = Shot(owner, url, html, str(version))
 
 
 class CameraFinder(Finder):
@@ -96,7 +112,10 @@ class CameraFinder(Finder):
         self.camera = camera
 
     def attempts(
-        self, key: str, root: Locator | FrameLocator | Page | None = None, params: Mapping[str, str] | None = None
+        self,
+        key: str,
+        root: Locator | FrameLocator | Page | None = None,
+        params: Mapping[str, str] | None = None,
     ) -> list[Attempt]:
         self.camera.shoot(key)
         return super().attempts(key, root, params)

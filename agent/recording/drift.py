@@ -28,10 +28,10 @@ from agent.flows.runtime import open_runtime
 from agent.locate import Resolution, check_pack, load_pack
 from agent.packs import Pack
 from agent.pages import OrderDetailPage, OrdersPage
-from agent.recording.guard import ReadOnlyGuard
-from agent.store import Store
 from agent.recording.camera import page_keys
+from agent.recording.guard import ReadOnlyGuard
 from agent.recording.manifest import Manifest, Screen, recordings
+from agent.store import Store
 
 Status = Literal["ok", "late", "missing", "n/a"]
 
@@ -45,6 +45,7 @@ class KeyResult(BaseModel):
     candidates: int = 0
     baseline: int | None = None
     status: Status = "n/a"
+    note: str = ""  # when nothing matched: "none", "ambiguous" (several matches), …
 
 
 class DriftReport(BaseModel):
@@ -62,7 +63,7 @@ class DriftReport(BaseModel):
     def lines(self) -> list[str]:
         out = []
         for r in self.results:
-            where = f"#{r.position} {r.candidate}" if r.candidate else "nothing"
+            where = f"#{r.position} {r.candidate}" if r.candidate else f"nothing ({r.note})"
             was = f" (recorded #{r.baseline})" if r.baseline is not None else ""
             out.append(f"{r.status:8} {r.key:40} {where}{was}  [{r.screen}]")
         return out
@@ -70,8 +71,8 @@ class DriftReport(BaseModel):
 
 def classify(found: Resolution, baseline: int | None, candidates: int) -> Status:
     """ok / late (a later candidate than recorded, or only the last of several) / missing / n/a."""
-    if found.position is None:
-        return "missing" if baseline is not None else "n/a"
+    if found.position is None:  # several matches (e.g. one per item of a multi-item order) is not drift
+        return "missing" if baseline is not None and found.strategy != "ambiguous" else "n/a"
     if baseline is not None and found.position > baseline:
         return "late"
     if candidates > 1 and found.position == candidates - 1 and baseline != found.position:
@@ -90,9 +91,19 @@ def results_for(pack: Pack, screen: Screen, where: str, found: dict[str, Resolut
     for key, res in sorted(found.items()):
         n = len(pack.control(key).candidates)
         baseline = screen.keys.get(key)
-        out.append(KeyResult(key=key, screen=where, page_object=screen.page_object, candidate=res.candidate,
-                             position=res.position, candidates=n, baseline=baseline,
-                             status=classify(res, baseline, n)))  # fmt: skip
+        out.append(
+            KeyResult(
+                key=key,
+                screen=where,
+                page_object=screen.page_object,
+                candidate=res.candidate,
+                position=res.position,
+                candidates=n,
+                baseline=baseline,
+                status=classify(res, baseline, n),
+                note="" if res.candidate else res.strategy,
+            )
+        )
     return out
 
 
@@ -172,17 +183,24 @@ CORE_KEYS = {  # what must resolve on any account's screens, whatever the record
 
 
 def live_baseline(fixtures: Path | None) -> dict[str, dict[str, int]]:
-    """Per page object, the best (lowest) candidate position each key had in the recordings."""
+    """Per page object, the keys that resolved on every recorded screen of it (a key unique only in some
+    state, e.g. one search result, is not expected live), at the latest position any of them needed."""
     best: dict[str, dict[str, int]] = {}
     for folder in recordings(fixtures) if fixtures else []:
         for screen in Manifest.load(folder).screens:
-            keys = best.setdefault(screen.page_object, {})
-            for key, pos in screen.keys.items():
-                keys[key] = min(pos, keys.get(key, pos))
+            if screen.page_object not in best:
+                best[screen.page_object] = dict(screen.keys)
+                continue
+            known = best[screen.page_object]
+            best[screen.page_object] = {
+                k: max(p, screen.keys[k]) for k, p in known.items() if k in screen.keys
+            }
     return best
 
 
-def live_screen(pack: Pack, page: Page, locale: str, page_object: str, known: dict[str, int]) -> list[KeyResult]:
+def live_screen(
+    pack: Pack, page: Page, locale: str, page_object: str, known: dict[str, int]
+) -> list[KeyResult]:
     """Check the screen a page object has open right now (read-only: nothing is clicked)."""
     expected = dict(known)
     for key in CORE_KEYS.get(page_object, set()):
@@ -191,7 +209,9 @@ def live_screen(pack: Pack, page: Page, locale: str, page_object: str, known: di
     return results_for(pack, screen, page.url.split("?")[0], resolve_screen(page, pack, locale, page_object))
 
 
-def check_live(config: Config, store: Store, browser: Browser | None = None, fixtures: Path | None = None) -> DriftReport:
+def check_live(
+    config: Config, store: Store, browser: Browser | None = None, fixtures: Path | None = None
+) -> DriftReport:
     """My Orders and the first order's detail page of the configured site, with the saved session; never
     logs in (SessionExpired: run `buyer-agent login`) and never writes (ReadOnlyGuard)."""
     known = live_baseline(fixtures)
@@ -202,14 +222,18 @@ def check_live(config: Config, store: Store, browser: Browser | None = None, fix
         rows = orders.orders()
         if rows:
             OrderDetailPage(rt.site).open(rows[0].order_id)
-            results += live_screen(rt.pack, rt.page, rt.site.locale, "OrderDetailPage",
-                                   known.get("OrderDetailPage", {}))  # fmt: skip
+            results += live_screen(
+                rt.pack, rt.page, rt.site.locale, "OrderDetailPage", known.get("OrderDetailPage", {})
+            )
         guard.check()
     return DriftReport(source=config.site.base_url, results=results)
 
 
 def check(
-    config: Config, fixtures: Path | None = None, live: bool = False, browser: Browser | None = None,
+    config: Config,
+    fixtures: Path | None = None,
+    live: bool = False,
+    browser: Browser | None = None,
     store: Store | None = None,
 ) -> DriftReport:
     """The drift check as a job calls it: the recordings under `fixtures` (default

@@ -26,7 +26,9 @@ def run_flow(rt: Runtime, params: FlowParams) -> tuple[FlowResult, FlowParams]:
         found = cancel_orders(rt, ids, params.reason, dry_run=True, confirm=_never)  # never submits
         result.cancels = [cancel_json(r) for r in found]
     elif params.flow == "sweep":
-        ids = params.order_ids or [o.order_id for o in orders if o.status in SWEEP_STATUSES][:SWEEP_MAX_DETAILS]
+        ids = (
+            params.order_ids or [o.order_id for o in orders if o.status in SWEEP_STATUSES][:SWEEP_MAX_DETAILS]
+        )
         params = params.model_copy(update={"order_ids": ids})
         result.details = [detail_json(read_detail(rt, order_id)) for order_id in ids]
     return result, params
@@ -46,7 +48,9 @@ def order_json(order: Order) -> dict[str, Any]:
 
 
 def cancel_json(result: CancelResult) -> dict[str, Any]:
-    return result.model_dump(mode="json", include={"order_id", "outcome", "status_text", "reason_text", "message"})
+    return result.model_dump(
+        mode="json", include={"order_id", "outcome", "status_text", "reason_text", "message"}
+    )
 
 
 def detail_json(detail: OrderDetail) -> dict[str, Any]:

@@ -23,8 +23,11 @@ def entries(har: dict[str, Any]) -> list[Entry]:
 
 def write_methods(har: dict[str, Any]) -> list[str]:
     """Requests that could have changed something on the site (a recording must have none)."""
-    return [f"{e['request']['method']} {e['request']['url']}" for e in entries(har)
-            if e["request"]["method"].upper() not in READ_METHODS]  # fmt: skip
+    return [
+        f"{e['request']['method']} {e['request']['url']}"
+        for e in entries(har)
+        if e["request"]["method"].upper() not in READ_METHODS
+    ]
 
 
 def keep(entry: Entry) -> bool:
@@ -39,8 +42,10 @@ def dedupe(items: list[Entry]) -> list[Entry]:
     out = []
     for e in items:
         req, content = e["request"], e["response"].get("content", {})
-        sig = json.dumps([req["method"], req["url"], req.get("postData"), e["response"]["status"],
-                          content.get("text")], sort_keys=True)  # fmt: skip
+        sig = json.dumps(
+            [req["method"], req["url"], req.get("postData"), e["response"]["status"], content.get("text")],
+            sort_keys=True,
+        )
         if sig not in seen:
             seen.add(sig)
             out.append(e)
@@ -100,20 +105,27 @@ def scrub_entry(entry: Entry, scrubber: Scrubber) -> Entry:
         "url": scrub_url(req["url"], scrubber),
         "headers": scrub_headers(req.get("headers", []), scrubber),
         "cookies": [],
-        "queryString": [{"name": q["name"], "value": _param(q["name"], q["value"], scrubber)}
-                        for q in req.get("queryString", [])],  # fmt: skip
+        "queryString": [
+            {"name": q["name"], "value": _param(q["name"], q["value"], scrubber)}
+            for q in req.get("queryString", [])
+        ],
     }
     if req.get("postData"):
         request["postData"] = scrub_post(req["postData"], scrubber)
     response = {
         **res,
-        "headers": [h for h in scrub_headers(res.get("headers", []), scrubber)
-                    if h["name"].lower() != "content-length"],  # fmt: skip
+        "headers": [
+            h
+            for h in scrub_headers(res.get("headers", []), scrubber)
+            if h["name"].lower() != "content-length"
+        ],
         "cookies": [],
         "content": scrub_content(res.get("content", {}), scrubber),
         "redirectURL": scrubber.text(str(res.get("redirectURL", ""))),
     }
-    clean = {k: v for k, v in entry.items() if k not in ("request", "response", "serverIPAddress", "_frameref")}
+    clean = {
+        k: v for k, v in entry.items() if k not in ("request", "response", "serverIPAddress", "_frameref")
+    }
     return {**clean, "request": request, "response": response}
 
 
@@ -135,13 +147,25 @@ def _param(name: str, value: str, scrubber: Scrubber) -> str:
 
 
 def scrub_headers(headers: list[dict[str, str]], scrubber: Scrubber) -> list[dict[str, str]]:
-    return [{"name": h["name"], "value": REDACTED if SECRET_HEADERS.match(h["name"]) else scrubber.text(h["value"])}
-            for h in headers]  # fmt: skip
+    return [
+        {
+            "name": h["name"],
+            "value": REDACTED if SECRET_HEADERS.match(h["name"]) else scrubber.text(h["value"]),
+        }
+        for h in headers
+    ]
 
 
 def scrub_post(post: dict[str, Any], scrubber: Scrubber) -> dict[str, Any]:
-    params = [{**p, "value": REDACTED if PASSWORD_FIELDS.match(p.get("name", "")) else scrubber.text(str(p.get("value", "")))}
-              for p in post.get("params", []) or []]  # fmt: skip
+    params = [
+        {
+            **p,
+            "value": REDACTED
+            if PASSWORD_FIELDS.match(p.get("name", ""))
+            else scrubber.text(str(p.get("value", ""))),
+        }
+        for p in post.get("params", []) or []
+    ]
     text = str(post.get("text", ""))
     for p in post.get("params", []) or []:
         if PASSWORD_FIELDS.match(p.get("name", "")) and p.get("value"):

@@ -14,6 +14,7 @@ fixtures/.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -104,7 +105,7 @@ def capture(config: Config, store: Store, spec: RecordSpec, raw: Path, browser: 
     options = {"record_har": har}
     with open_runtime(config, store, f"record {spec.name}", browser=browser, context_options=options) as rt:
         guard = ReadOnlyGuard(rt.context)
-        camera = Camera(rt.page)
+        camera = Camera(rt.page, rt.pack)
         camera.install(rt.context)
         rt.site.finder = CameraFinder(rt.site.finder, camera)
         result, params = run_flow(rt, spec.params)
@@ -125,10 +126,8 @@ def recording_key(config: Config) -> bytes:
 
 def make_scrubber(config: Config, spec: RecordSpec) -> Scrubber:
     found = [config.account.email, *spec.secrets, *_session_values(config)]
-    try:
+    with contextlib.suppress(CredentialsMissing):  # no password configured: none can be recorded
         found.append(config.password())
-    except CredentialsMissing:
-        pass  # no password configured: none can be in the recording
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(config.site.base_url))
     return Scrubber(spec.key or recording_key(config), secrets=found, origin=origin)
 
@@ -146,26 +145,37 @@ def _session_values(config: Config) -> list[str]:
     return [v for v in values if len(v) >= 8]
 
 
-def write_scrubbed(config: Config, spec: RecordSpec, captured: Captured, scrubber: Scrubber, out: Path) -> Manifest:
+def write_scrubbed(
+    config: Config, spec: RecordSpec, captured: Captured, scrubber: Scrubber, out: Path
+) -> Manifest:
     raw_har = json.loads(captured.har.read_text(encoding="utf-8"))
     harlib.learn(raw_har, scrubber)
     for shot in captured.shots:
         scrubber.learn_text(shot.url)
     (out / SCREENS_DIR).mkdir(parents=True)
     clean = harlib.scrub_har(raw_har, scrubber)
-    (out / HAR_FILE).write_text(json.dumps(clean, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    (out / HAR_FILE).write_text(
+        json.dumps(clean, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+    )
     screens = [_write_screen(out, i, shot, scrubber) for i, shot in enumerate(captured.shots, 1)]
-    params = captured.params.model_copy(update={
-        "order_ids": [scrubber.map_id(i) for i in captured.params.order_ids],
-        "search": scrubber.text(captured.params.search) if captured.params.search else None,
-    })  # fmt: skip
+    params = captured.params.model_copy(
+        update={
+            "order_ids": [scrubber.map_id(i) for i in captured.params.order_ids],
+            "search": scrubber.text(captured.params.search) if captured.params.search else None,
+        }
+    )
     manifest = Manifest(
-        name=spec.name, profile=config.site.profile, base_url=scrubber.target_origin or config.site.base_url,
-        locale=config.site.locale or load_pack(config.site.profile).meta.default_locale, scenario=spec.scenario,
-        recorded_at=dt.datetime.now(dt.UTC).replace(microsecond=0), agent_version=__version__, params=params,
+        name=spec.name,
+        profile=config.site.profile,
+        base_url=scrubber.target_origin or config.site.base_url,
+        locale=config.site.locale or load_pack(config.site.profile).meta.default_locale,
+        scenario=spec.scenario,
+        recorded_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        agent_version=__version__,
+        params=params,
         result=FlowResult.model_validate(scrubber.json_value(captured.result.model_dump(mode="json"))),
         screens=screens,
-    )  # fmt: skip
+    )
     manifest.save(out)
     return manifest
 

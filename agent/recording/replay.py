@@ -32,19 +32,28 @@ FINDER_TIMEOUT_MS = 2_500
 def replay_config(config: Config, manifest: Manifest) -> Config:
     """`config` pointed at the recording: its base URL, locale and profile; one attempt per read (a
     request missing from the recording fails at once instead of being retried)."""
-    site = config.site.model_copy(update={
-        "base_url": manifest.base_url, "login_url": manifest.base_url + "/login/",
-        "locale": manifest.locale, "profile": manifest.profile, "api_base_url": "",
-    })  # fmt: skip
-    return config.model_copy(update={
-        "site": site,
-        "browser": config.browser.model_copy(update={"trace": "off", "remote_endpoint": ""}),
-        "policy": config.policy.model_copy(update={"max_retries": 1}),
-    })  # fmt: skip
+    site = config.site.model_copy(
+        update={
+            "base_url": manifest.base_url,
+            "login_url": manifest.base_url + "/login/",
+            "locale": manifest.locale,
+            "profile": manifest.profile,
+            "api_base_url": "",
+        }
+    )
+    return config.model_copy(
+        update={
+            "site": site,
+            "browser": config.browser.model_copy(update={"trace": "off", "remote_endpoint": ""}),
+            "policy": config.policy.model_copy(update={"max_retries": 1}),
+        }
+    )
 
 
 @contextmanager
-def replay_runtime(folder: Path, config: Config, store: Store, browser: Browser | None = None) -> Iterator[Runtime]:
+def replay_runtime(
+    folder: Path, config: Config, store: Store, browser: Browser | None = None
+) -> Iterator[Runtime]:
     """A Runtime whose browser context answers from the recording in `folder` only."""
     manifest = Manifest.load(folder)
     options = {"replay_har": folder / manifest.har}

@@ -26,10 +26,16 @@ REDACTED = "REDACTED"
 SHOP_ORIGIN = "http://shop.invalid"  # .invalid never resolves (RFC 2606): replay is routed before DNS
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
-SECRET_HEADERS = re.compile(r"^(cookie|set-cookie|authorization|proxy-authorization|x-.*token.*|x-csrf.*|"
-                            r"x-xsrf.*|x-api-key|x-auth.*)$", re.I)
-TOKEN_PARAMS = re.compile(r"^(.*token.*|_m_h5_tk.*|sign|ticket|session.*|sid|auth.*|access_key|"
-                          r"password|passwd|pwd|code|otp|csrf.*|xsrf.*)$", re.I)
+SECRET_HEADERS = re.compile(
+    r"^(cookie|set-cookie|authorization|proxy-authorization|x-.*token.*|x-csrf.*|"
+    r"x-xsrf.*|x-api-key|x-auth.*)$",
+    re.I,
+)
+TOKEN_PARAMS = re.compile(
+    r"^(.*token.*|_m_h5_tk.*|sign|ticket|session.*|sid|auth.*|access_key|"
+    r"password|passwd|pwd|code|otp|csrf.*|xsrf.*)$",
+    re.I,
+)
 PASSWORD_FIELDS = re.compile(r"^(password|passwd|pwd|pass|fm-login-password|code|otp)$", re.I)
 PII_KEYS = re.compile(
     r"(^|_)(receiver|consignee|contact_person|contact_name|buyer_name|full_name|first_name|last_name|"
@@ -66,7 +72,7 @@ def variants(secret: str) -> set[str]:
     raw = secret.encode()
     for shift in range(3):
         encoded = base64.b64encode(b"\0" * shift + raw).decode()
-        stable = encoded[-(-8 * shift // 6): 8 * (shift + len(raw)) // 6]
+        stable = encoded[-(-8 * shift // 6) : 8 * (shift + len(raw)) // 6]
         if len(stable) >= 6:
             out |= {stable, stable.replace("+", "-").replace("/", "_")}
     return {v for v in out if v}
@@ -76,7 +82,9 @@ class Scrubber:
     """One scrubbing pass over one recording. `key` makes the id mapping keyed (same key, same ids);
     `secrets` are strings that must never survive (the password, the e-mail, names the user gives)."""
 
-    def __init__(self, key: bytes, secrets: Iterable[str] = (), origin: str = "", target_origin: str = "") -> None:
+    def __init__(
+        self, key: bytes, secrets: Iterable[str] = (), origin: str = "", target_origin: str = ""
+    ) -> None:
         self.key = key
         self.secrets = {s for s in secrets if s and len(s) >= 3}
         self.origin = origin.rstrip("/")
@@ -177,7 +185,7 @@ class Scrubber:
 def _keyed_digits(key: bytes, value: str, counter: int) -> str:
     digest = hmac.new(key, f"{value}:{counter}".encode(), hashlib.sha256).digest()
     number = int.from_bytes(digest * 2, "big")
-    digits = str(number).zfill(len(value))[-len(value):] if value.isdigit() else str(number)
+    digits = str(number).zfill(len(value))[-len(value) :] if value.isdigit() else str(number)
     if value.isdigit() and value[0] != "0" and digits[0] == "0":
         digits = str(1 + number % 9) + digits[1:]
     return digits
@@ -188,7 +196,9 @@ def _known_ids(text: str, ids: dict[str, str]) -> str:
     short = [i for i in ids if len(i) < 15]
     if not short:
         return text
-    pattern = re.compile(NOT_IN_ESCAPE + "(" + "|".join(map(re.escape, sorted(short, key=len, reverse=True))) + r")(?!\d)")
+    pattern = re.compile(
+        NOT_IN_ESCAPE + "(" + "|".join(map(re.escape, sorted(short, key=len, reverse=True))) + r")(?!\d)"
+    )
     return pattern.sub(lambda m: ids[m.group()], text)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,33 +31,46 @@ pytestmark = pytest.mark.e2e
 def agent_config(folder: Path) -> Config:
     from agent.config import AccountConfig, BrowserConfig, StorageConfig
 
-    storage = StorageConfig(database=folder / "agent.db", state_dir=folder / "state", evidence_dir=folder / "ev")
-    return Config(account=AccountConfig(email=SHOP_EMAIL), storage=storage,
-                  browser=BrowserConfig(trace="off", timeout_ms=10_000))  # fmt: skip
+    storage = StorageConfig(
+        database=folder / "agent.db", state_dir=folder / "state", evidence_dir=folder / "ev"
+    )
+    return Config(
+        account=AccountConfig(email=SHOP_EMAIL),
+        storage=storage,
+        browser=BrowserConfig(trace="off", timeout_ms=10_000),
+    )
 
 
 @pytest.fixture(scope="module")
 def recorded(
-    buyer_agent_shop_server: ShopThread, buyer_agent_browser: Browser, tmp_path_factory: pytest.TempPathFactory
+    buyer_agent_shop_server: ShopThread,
+    buyer_agent_browser: Browser,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[Path, Config, ShopAdmin]]:
     """One recording of a dry-run cancel (login through the shop's pages first: a password was typed)."""
     tmp = tmp_path_factory.mktemp("rec")
-    os.environ["BUYER_AGENT_PASSWORD"] = SHOP_PASSWORD
-    with ShopAdmin(buyer_agent_shop_server.base_url) as admin:
+    with pytest.MonkeyPatch.context() as env, ShopAdmin(buyer_agent_shop_server.base_url) as admin:
+        env.setenv("BUYER_AGENT_PASSWORD", SHOP_PASSWORD)
         admin.reset()
         base = agent_config(tmp)
-        site = base.site.model_copy(update={"base_url": admin.base_url, "login_url": admin.base_url + "/login/"})
+        site = base.site.model_copy(
+            update={"base_url": admin.base_url, "login_url": admin.base_url + "/login/"}
+        )
         cfg = base.model_copy(update={"site": site})  # no saved session: record logs in through the pages
-        spec = RecordSpec("t", FlowParams(flow="cancel-dry-run", status=OrderStatus.AWAITING_PAYMENT),
-                          out_root=tmp / "fixtures", key=b"test")  # fmt: skip
+        spec = RecordSpec(
+            "t",
+            FlowParams(flow="cancel-dry-run", status=OrderStatus.AWAITING_PAYMENT),
+            out_root=tmp / "fixtures",
+            key=b"test",
+        )
         with Store.open(cfg.storage.database) as store:
             folder = record(cfg, store, spec, browser=buyer_agent_browser)
         yield folder, cfg, admin
-    os.environ.pop("BUYER_AGENT_PASSWORD", None)
 
 
-def test_replay_is_offline_and_gives_the_live_result(recorded: tuple[Path, Config, ShopAdmin],
-                                                     buyer_agent_browser: Browser, tmp_path: Path) -> None:  # fmt: skip
+def test_replay_is_offline_and_gives_the_live_result(
+    recorded: tuple[Path, Config, ShopAdmin], buyer_agent_browser: Browser, tmp_path: Path
+) -> None:
     folder, _, admin = recorded
     manifest = Manifest.load(folder)
     live_unpaid = [o for o in admin.orders() if o["status"] == "awaiting_payment" and not o["deleted"]]
@@ -113,8 +125,10 @@ def test_the_guard_blocks_any_write(buyer_agent_shop: ShopAdmin, buyer_agent_bro
     guard = ReadOnlyGuard(context)
     page = context.new_page()
     page.goto(buyer_agent_shop.base_url + "/login/")
-    outcome = page.evaluate("fetch('/h5/mtop.aliexpress.trade.buyer.order.operation/1.0/', {method: 'POST'})"
-                            ".then(() => 'sent', () => 'blocked')")  # fmt: skip
+    outcome = page.evaluate(
+        "fetch('/h5/mtop.aliexpress.trade.buyer.order.operation/1.0/', {method: 'POST'})"
+        ".then(() => 'sent', () => 'blocked')"
+    )
     context.close()
     assert outcome == "blocked" and buyer_agent_shop.log(kind="cancel") == []
     with pytest.raises(WriteBlocked):

@@ -24,7 +24,9 @@ def test_every_layout_and_locale_is_shipped() -> None:
 
 
 @pytest.mark.parametrize("buyer_agent_recording", [f.name for f in SHIPPED], indirect=True)
-def test_listing_and_dry_run_cancel_replay_as_recorded(buyer_agent: Agent, buyer_agent_recording: Recording) -> None:
+def test_listing_and_dry_run_cancel_replay_as_recorded(
+    buyer_agent: Agent, buyer_agent_recording: Recording
+) -> None:
     recorded = buyer_agent_recording.manifest
     result = buyer_agent.replay()
     assert result.orders == recorded.result.orders and result.orders

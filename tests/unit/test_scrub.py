@@ -19,55 +19,108 @@ PASSWORD = "correct-horse-battery"
 EMAIL = "jane.buyer@example.com"
 SESSION = "sess-4f9a8b7c6d5e4f3a2b1c"
 TOKEN = "tk_0123456789abcdef"
-PII = ["Jane Q. Buyer", "742 Evergreen Terrace", "Springfield", "+55 11 91234-5678", "LP00123456789012",
-       "RB123456789CN", EMAIL]  # fmt: skip
+PII = [
+    "Jane Q. Buyer",
+    "742 Evergreen Terrace",
+    "Springfield",
+    "+55 11 91234-5678",
+    "LP00123456789012",
+    "RB123456789CN",
+    EMAIL,
+]
 
 
 def detail_json() -> dict[str, Any]:
     return {
         "ret": ["SUCCESS::ok"],
-        "data": {"data": {
-            f"detail_order_status_block_{ORDER}": {"fields": {"orderId": int(ORDER), "title": "Awaiting shipment"}},
-            "detail_address_block_1": {"fields": {"receiverName": "Jane Q. Buyer", "detailAddress": "742 Evergreen Terrace",
-                                                  "city": "Springfield", "mobileNo": "+55 11 91234-5678",
-                                                  "email": EMAIL}},
-            "detail_logistics_1": {"fields": {"trackingNumber": "LP00123456789012", "note": "RB123456789CN shipped"}},
-            "detail_price_1": {"fields": {"totalPrice": "US $12.34", "tradeOrderId": ORDER}},
-        }},
-    }  # fmt: skip
+        "data": {
+            "data": {
+                f"detail_order_status_block_{ORDER}": {
+                    "fields": {"orderId": int(ORDER), "title": "Awaiting shipment"}
+                },
+                "detail_address_block_1": {
+                    "fields": {
+                        "receiverName": "Jane Q. Buyer",
+                        "detailAddress": "742 Evergreen Terrace",
+                        "city": "Springfield",
+                        "mobileNo": "+55 11 91234-5678",
+                        "email": EMAIL,
+                    }
+                },
+                "detail_logistics_1": {
+                    "fields": {"trackingNumber": "LP00123456789012", "note": "RB123456789CN shipped"}
+                },
+                "detail_price_1": {"fields": {"totalPrice": "US $12.34", "tradeOrderId": ORDER}},
+            }
+        },
+    }
 
 
-def entry(method: str, url: str, body: str, *, b64: bool = False, post: dict[str, Any] | None = None) -> dict[str, Any]:
+def entry(
+    method: str, url: str, body: str, *, b64: bool = False, post: dict[str, Any] | None = None
+) -> dict[str, Any]:
     text = base64.b64encode(body.encode()).decode() if b64 else body
-    content = {"mimeType": "application/json", "text": text, "size": len(body)} | ({"encoding": "base64"} if b64 else {})
+    content = {"mimeType": "application/json", "text": text, "size": len(body)} | (
+        {"encoding": "base64"} if b64 else {}
+    )
     req: dict[str, Any] = {
-        "method": method, "url": url,
-        "headers": [{"name": "Cookie", "value": f"xman_us_t={SESSION}; other=1"},
-                    {"name": "Authorization", "value": f"Bearer {TOKEN}"},
-                    {"name": "Referer", "value": f"{ORIGIN}/p/order/detail.html?orderId={ORDER}"}],
+        "method": method,
+        "url": url,
+        "headers": [
+            {"name": "Cookie", "value": f"xman_us_t={SESSION}; other=1"},
+            {"name": "Authorization", "value": f"Bearer {TOKEN}"},
+            {"name": "Referer", "value": f"{ORIGIN}/p/order/detail.html?orderId={ORDER}"},
+        ],
         "cookies": [{"name": "xman_us_t", "value": SESSION}],
         "queryString": [{"name": "token", "value": TOKEN}],
-    }  # fmt: skip
+    }
     if post is not None:
         req["postData"] = post
-    res = {"status": 200, "headers": [{"name": "Set-Cookie", "value": f"xman_us_t={SESSION}; HttpOnly"},
-                                      {"name": "Content-Length", "value": "123"}],
-           "cookies": [{"name": "xman_us_t", "value": SESSION}], "content": content, "redirectURL": ""}  # fmt: skip
+    res = {
+        "status": 200,
+        "headers": [
+            {"name": "Set-Cookie", "value": f"xman_us_t={SESSION}; HttpOnly"},
+            {"name": "Content-Length", "value": "123"},
+        ],
+        "cookies": [{"name": "xman_us_t", "value": SESSION}],
+        "content": content,
+        "redirectURL": "",
+    }
     return {"request": req, "response": res}
 
 
 def sample_har() -> dict[str, Any]:
-    html = (f'<div class="order-detail-wrap" data-order-id="{ORDER}"><span>Jane Q. Buyer</span>'
-            f'<a href="/p/order/detail.html?orderId={OTHER}">other</a><b>US $12.34</b> {EMAIL}</div>')  # fmt: skip
+    html = (
+        f'<div class="order-detail-wrap" data-order-id="{ORDER}"><span>Jane Q. Buyer</span>'
+        f'<a href="/p/order/detail.html?orderId={OTHER}">other</a><b>US $12.34</b> {EMAIL}</div>'
+    )
     login_body = f"email={EMAIL.replace('@', '%40')}&password={PASSWORD}"
-    return {"log": {"version": "1.2", "pages": [{"id": "p1", "title": f"Orders of {EMAIL}"}], "entries": [
-        entry("GET", f"{ORIGIN}/p/order/detail.html?orderId={ORDER}&token={TOKEN}", html),
-        entry("GET", f"{ORIGIN}/h5/x/1.0/?data=%7B%22tradeOrderId%22%3A%22{ORDER}%22%7D", json.dumps(detail_json())),
-        entry("GET", f"{ORIGIN}/h5/y/1.0/?data=%7B%7D", json.dumps(detail_json()), b64=True),
-        entry("POST", f"{ORIGIN}/login/", "{}", post={"mimeType": "application/x-www-form-urlencoded",
-              "text": login_body, "params": [{"name": "password", "value": PASSWORD}]}),
-        entry("GET", f"{ORIGIN}/__shop/state", "{}"),
-    ]}}  # fmt: skip
+    return {
+        "log": {
+            "version": "1.2",
+            "pages": [{"id": "p1", "title": f"Orders of {EMAIL}"}],
+            "entries": [
+                entry("GET", f"{ORIGIN}/p/order/detail.html?orderId={ORDER}&token={TOKEN}", html),
+                entry(
+                    "GET",
+                    f"{ORIGIN}/h5/x/1.0/?data=%7B%22tradeOrderId%22%3A%22{ORDER}%22%7D",
+                    json.dumps(detail_json()),
+                ),
+                entry("GET", f"{ORIGIN}/h5/y/1.0/?data=%7B%7D", json.dumps(detail_json()), b64=True),
+                entry(
+                    "POST",
+                    f"{ORIGIN}/login/",
+                    "{}",
+                    post={
+                        "mimeType": "application/x-www-form-urlencoded",
+                        "text": login_body,
+                        "params": [{"name": "password", "value": PASSWORD}],
+                    },
+                ),
+                entry("GET", f"{ORIGIN}/__shop/state", "{}"),
+            ],
+        }
+    }
 
 
 def scrub(har: dict[str, Any], key: bytes = b"k1") -> tuple[dict[str, Any], Scrubber]:
@@ -101,9 +154,13 @@ def test_order_ids_are_remapped_consistently_and_money_stays() -> None:
     clean, scrubber = scrub(sample_har())
     mapped, other = scrubber.ids[ORDER], scrubber.ids[OTHER]
     assert len(mapped) == len(ORDER) and mapped != ORDER and mapped[0] != "0"
-    page, api, api64 = (harlib.decoded_text(e["response"]["content"]) or "" for e in clean["log"]["entries"][:3])
+    page, api, api64 = (
+        harlib.decoded_text(e["response"]["content"]) or "" for e in clean["log"]["entries"][:3]
+    )
     assert f'data-order-id="{mapped}"' in page and f"orderId={other}" in page
-    assert clean["log"]["entries"][0]["request"]["url"].startswith(f"{SHOP_ORIGIN}/p/order/detail.html?orderId={mapped}")
+    assert clean["log"]["entries"][0]["request"]["url"].startswith(
+        f"{SHOP_ORIGIN}/p/order/detail.html?orderId={mapped}"
+    )
     assert f"%22{mapped}%22" in clean["log"]["entries"][1]["request"]["url"]
     for body in (api, api64):
         data = json.loads(body)["data"]["data"]
