@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Collection, Mapping
 from decimal import Decimal
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -380,3 +381,32 @@ def refund_due(
     if days is None:
         days = max(refund_business_days.values())
     return add_business_days(cancelled_at, days)
+
+
+# ---------------------------------------------------------------- after a submission (and after a crash)
+
+
+class Submission(StrEnum):
+    """What the order's status says about a cancellation we submitted (or may have submitted)."""
+
+    CANCELLED = "cancelled"  # the site cancelled at once
+    REQUESTED = "requested"  # the site forwarded it to the seller
+    NOT_YET = "not_yet"  # right after the click: no visible outcome yet (keep `submitting`)
+    NOT_SUBMITTED = "not_submitted"  # reconciling: the order is untouched, the click never happened
+    UNEXPECTED = "unexpected"  # reconciling: the order moved somewhere else (shipped …): a person looks
+
+
+def submission_outcome(
+    status: OrderStatus, after_click: bool, cancellable: Collection[OrderStatus | str]
+) -> Submission:
+    """Decide from the status alone; never a guess that could lead to a second click: only an order
+    still in a cancellable status counts as "not submitted"."""
+    if status == OrderStatus.CLOSED:
+        return Submission.CANCELLED
+    if status == OrderStatus.CANCELLATION_REQUESTED:
+        return Submission.REQUESTED
+    if after_click:
+        return Submission.NOT_YET
+    if status in {OrderStatus(s) for s in cancellable}:
+        return Submission.NOT_SUBMITTED
+    return Submission.UNEXPECTED

@@ -60,12 +60,13 @@ def _order_ids(values: tuple[str, ...]) -> list[str]:
 
 
 @command(cli)
-@click.option("--headed", is_flag=True, help="Show the browser; wait for you to solve a captcha by hand.")
+@click.option("--headed", is_flag=True, help="Show the browser and wait for you to solve a captcha by hand.")
+@click.option("--wait-for-human", is_flag=True, help="Wait for a person even without --headed (remote browser).")
 @click.option("--wait", "wait_s", default=600, show_default=True, help="Seconds to wait for a human.")
-def login(app: App, headed: bool, wait_s: int) -> None:
+def login(app: App, headed: bool, wait_for_human: bool, wait_s: int) -> None:
     """Log in (or check the saved session) and save the session for the next runs."""
     with _runtime(app, "login", headed=headed) as rt:
-        if headed:
+        if headed or wait_for_human:
             log_in_with_human(rt, wait_s)
         else:
             from agent.flows.session import ensure_logged_in

@@ -356,16 +356,17 @@ def _settle(rt: Runtime, order_id: str, after_click: bool) -> CancelResult | Non
     visible (after the click: not yet; when reconciling: the click never happened)."""
     now = rt.now()
     detail = read_detail(rt, order_id, reuse=after_click)  # after the click the page reloaded itself
-    if detail.status == OrderStatus.CLOSED:
+    verdict = policy.submission_outcome(detail.status, after_click, rt.config.policy.allowed_statuses)
+    if verdict in (policy.Submission.NOT_YET, policy.Submission.NOT_SUBMITTED):
+        return None
+    if verdict == policy.Submission.UNEXPECTED:
+        return _unexpected(rt, detail)
+    if verdict == policy.Submission.CANCELLED:
         state, outcome = RequestState.CANCELLED, CancelOutcome.CANCELLED
         fields: dict[str, Any] = {"submitted_at": now}
-    elif detail.status == OrderStatus.CANCELLATION_REQUESTED:
+    else:
         state, outcome = RequestState.REQUESTED, CancelOutcome.REQUESTED
         fields = {"submitted_at": now, **_deadlines(rt, detail, now)}
-    elif after_click or detail.status in _cancellable(rt):
-        return None
-    else:
-        return _unexpected(rt, detail)
     request = rt.store.set_request_state(
         order_id, state, rt.run_id, detail={"status_text": detail.status_text}, **fields
     )
@@ -389,10 +390,6 @@ def _unexpected(rt: Runtime, detail: OrderDetail) -> CancelResult:
         status_text=detail.status_text,
         message=reason,
     )
-
-
-def _cancellable(rt: Runtime) -> set[OrderStatus]:
-    return {OrderStatus(s) for s in rt.config.policy.allowed_statuses}
 
 
 def _deadlines(rt: Runtime, detail: OrderDetail, now: dt.datetime) -> dict[str, Any]:

@@ -164,3 +164,62 @@ def test_the_password_reaches_no_artefact(shop, shop_admin, tmp_path):
             with zipfile.ZipFile(path) as archive:
                 blobs += [archive.read(name) for name in archive.namelist()]
         assert not any(SHOP_PASSWORD.encode() in blob for blob in blobs), path
+
+
+def test_login_waits_for_a_human_to_solve_the_captcha_then_saves_the_session(shop, shop_admin, tmp_path):
+    shop_admin.set_scenario("captcha")
+    make_config(tmp_path, shop.base_url)
+    cfg_file = tmp_path / "buyer-agent.toml"
+    proc = agent(cfg_file, "login", "--wait-for-human", "--wait", "90", "-v")
+    wait_for_line(proc, "solve it in the browser")  # the agent is waiting, not failing
+    shop_admin.solve_captcha()  # the person drags the slider
+    code, out, err = finish(proc)
+    assert code == 0, err
+    session = next((tmp_path / "state").glob("*.json"))
+    assert session.stat().st_mode & 0o777 == 0o600
+    logins_before = len(shop_admin.log(kind="login"))
+
+    code, _, err = finish(agent(cfg_file, "orders", "--json"))  # reuses the saved session
+
+    assert code == 0, err
+    assert len(shop_admin.log(kind="login")) == logins_before
+
+
+def test_a_remote_browser_works_the_same(shop, shop_admin, tmp_path):
+    """A browser running elsewhere (here: its own process with a DevTools port), reached over CDP."""
+    from agent.browser_setup import launch_args, resolve_chromium
+
+    exe = resolve_chromium() or pytest.skip("only Playwright's bundled Chromium here; no executable to start")
+    remote = subprocess.Popen(
+        [exe, "--headless=new", "--remote-debugging-port=0", f"--user-data-dir={tmp_path / 'remote-profile'}",
+         *launch_args(exe), "about:blank"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        endpoint = _devtools_endpoint(remote)
+        cfg = make_config(tmp_path, shop.base_url, browser={"remote_endpoint": endpoint})
+        preload_session(cfg, shop_admin)
+        code, out, err = finish(
+            agent(tmp_path / "buyer-agent.toml", "orders", "--status", "awaiting_payment", "--json")
+        )
+    finally:
+        kill(remote)
+    assert code == 0, err
+    expected = {
+        o["order_id"] for o in shop_admin.orders() if o["status"] == "awaiting_payment" and not o["deleted"]
+    }
+    assert {r["order_id"] for r in json.loads(out)} == expected
+
+
+def _devtools_endpoint(proc: subprocess.Popen[str], timeout: float = 30) -> str:
+    """Chromium prints `DevTools listening on ws://…` once it accepts connections: block on that line."""
+    assert proc.stderr is not None
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        ready, _, _ = select.select([proc.stderr], [], [], left)
+        line = proc.stderr.readline() if ready else ""
+        if ready and not line:
+            raise AssertionError("the remote browser exited before listening")
+        if "DevTools listening on " in line:
+            return line.split("DevTools listening on ", 1)[1].strip()
+    raise AssertionError("the remote browser did not start listening in time")

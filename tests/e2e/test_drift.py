@@ -89,7 +89,9 @@ def test_the_cli_exit_code_tells_whether_every_key_resolved(drifted: Path, tmp_p
     assert good.returncode == 0, good.stdout + good.stderr
 
 
-def test_live_check_reads_the_shop_and_writes_nothing(buyer_agent: Agent, buyer_agent_shop: ShopAdmin) -> None:
+def test_live_check_reads_the_shop_and_writes_nothing(
+    buyer_agent: Agent, buyer_agent_shop: ShopAdmin
+) -> None:
     """--live against the shop as the configured site, with the agent's saved session."""
     report = check(buyer_agent.config, live=True, browser=buyer_agent.browser, store=buyer_agent.store)
     assert report.ok, report.lines()

@@ -1,0 +1,92 @@
+"""`buyer-agent demo`: the whole story against the embedded fixture shop, in one browser.
+
+Start the shop, log in, list orders, dry-run a cancel, cancel an unpaid and an awaiting-shipment order,
+then print what the database recorded. Everything lands in ./demo-run/ (a fresh folder each time).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from agent.cli import App, cli, command
+from agent.config import load_config
+from agent.flows.cancel import cancel_orders
+from agent.flows.orders import list_orders
+from agent.flows.runtime import Runtime, open_runtime
+from agent.flows.session import ensure_logged_in
+from agent.models import OrderStatus
+from agent.store import Store
+
+console = Console()
+
+
+def _demo_config(folder: Path, base_url: str, headed: bool) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "buyer-agent.toml"
+    path.write_text(
+        f'[site]\nbase_url = "{base_url}"\nlogin_url = "{base_url}/login/"\n\n'
+        '[account]\nemail = "buyer@example.com"\npassword_env = "BUYER_AGENT_DEMO_PASSWORD"\n\n'
+        f"[browser]\nheadless = {str(not headed).lower()}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@command(cli)
+@click.option("--headed", is_flag=True, help="Show the browser while the agent works.")
+@click.option("--folder", default="demo-run", show_default=True, type=click.Path(file_okay=False))
+def demo(app: App, headed: bool, folder: str) -> None:
+    """Run the agent against the embedded fixture shop and show what it recorded."""
+    from agent.shop.admin import ShopAdmin
+    from agent.shop.seed import SHOP_PASSWORD
+    from agent.shop.server import ShopThread
+
+    work = Path(folder)
+    shutil.rmtree(work, ignore_errors=True)
+    os.environ["BUYER_AGENT_DEMO_PASSWORD"] = SHOP_PASSWORD  # the shop's demo account, this process only
+    with ShopThread() as shop, ShopAdmin(shop.base_url) as admin:
+        console.rule(f"fixture shop at {shop.base_url}")
+        cfg = load_config(str(_demo_config(work, shop.base_url, headed)))
+        with Store.open(cfg.storage.database) as store, open_runtime(cfg, store, "demo") as rt:
+            _story(rt, admin)
+            _print_record(store)
+    console.print(f"\nEverything is in {work}/ — browse it with `datasette {cfg.storage.database}`.")
+
+
+def _story(rt: Runtime, admin: object) -> None:
+    ensure_logged_in(rt)
+    console.print(f"logged in as {rt.email} (session saved in {rt.browser.state_path(rt.email)})")
+    waiting = list_orders(rt, OrderStatus.AWAITING_SHIPMENT)
+    unpaid = list_orders(rt, OrderStatus.AWAITING_PAYMENT)
+    table = Table("status", "store", "total", title="My Orders: awaiting shipment")
+    table.add_column("order id", no_wrap=True)
+    for o in waiting:
+        table.add_row(
+            o.status_text, o.store_name, f"{o.total.amount} {o.total.currency}" if o.total else "", o.order_id
+        )
+    console.print(table)
+    dry = cancel_orders(rt, [waiting[0].order_id], "changed_mind", dry_run=True)[0]
+    console.print(f"dry run on {dry.order_id}: {dry.outcome.value} — would choose {dry.reason_text!r}")
+    for order, reason in ((unpaid[0], "duplicate_order"), (waiting[0], "changed_mind")):
+        result = cancel_orders(rt, [order.order_id], reason)[0]
+        console.print(
+            f"cancel {order.order_id} ({order.status_text}): {result.outcome.value} {result.message}"
+        )
+
+
+def _print_record(store: Store) -> None:
+    table = Table("state", "reason", "seller deadline", title="What the database recorded: cancel_requests")
+    table.add_column("order id", no_wrap=True)
+    for r in store.requests():
+        table.add_row(r.state.value, r.reason_text or "", str(r.seller_deadline or ""), r.order_id)
+    console.print(table)
+    events = Table("kind", "order", title="events (audit log), last 15")
+    for e in store.events()[-15:]:
+        events.add_row(e.kind, e.order_id or "")
+    console.print(events)

@@ -1,0 +1,109 @@
+"""Benchmark: one cancel after the browser is up, and a batch of 20 in one browser, against the shop.
+
+Side by side in the same run: the agent (finder, double-checks, journal, evidence screenshot, read-back)
+and the floor — a hand-written Playwright script doing only the clicks a cancel needs, with hard-coded
+selectors and no checks. Prints figures and ratios; asserts nothing.
+
+    .venv/bin/python bench/bench_cancel.py [--batch 20] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from agent.browser_setup import launch_args, resolve_chromium  # noqa: E402
+from agent.flows.cancel import cancel_orders  # noqa: E402
+from agent.flows.runtime import open_runtime  # noqa: E402
+from agent.flows.session import ensure_logged_in  # noqa: E402
+from agent.shop.admin import ShopAdmin  # noqa: E402
+from agent.shop.seed import SHOP_PASSWORD  # noqa: E402
+from agent.shop.server import ShopThread  # noqa: E402
+from agent.store import Store  # noqa: E402
+from tests.e2e.agent_support import make_config, preload_session  # noqa: E402
+
+
+def floor_cancel(page: Page, base_url: str, order_id: str) -> None:
+    """The least a script can do to cancel: open, click, pick the first reason, confirm, see it done."""
+    page.goto(f"{base_url}/p/order/detail.html?orderId={order_id}")
+    page.click(".order-status-btns .comet-btn:has-text('Cancel order')")
+    page.check(".cancel-reason-list input[type=radio] >> nth=0")
+    with page.expect_navigation():
+        page.click(".cancel-order-confirm")
+    page.wait_for_selector(".order-status .order-block-title:has-text('Awaiting Cancellation')")
+
+
+def run_floor(browser: Browser, shop: ShopThread, admin: ShopAdmin, ids: list[str]) -> list[float]:
+    context = browser.new_context()
+    context.add_cookies(
+        [{"name": k, "value": v, "url": shop.base_url} for k, v in admin.new_session().items()]
+    )
+    page = context.new_page()
+    times = []
+    for order_id in ids:
+        start = time.perf_counter()
+        floor_cancel(page, shop.base_url, order_id)
+        times.append(time.perf_counter() - start)
+    context.close()
+    return times
+
+
+def run_agent(
+    browser: Browser, shop: ShopThread, admin: ShopAdmin, ids: list[str], folder: Path
+) -> list[float]:
+    folder.mkdir(parents=True, exist_ok=True)
+    cfg = make_config(folder, shop.base_url)
+    preload_session(cfg, admin)
+    times: list[float] = []
+    with Store.open(cfg.storage.database) as store, open_runtime(cfg, store, "bench", browser=browser) as rt:
+        ensure_logged_in(rt)  # "after the browser is up" and logged in, like the floor
+        for order_id in ids:
+            start = time.perf_counter()
+            (result,) = cancel_orders(rt, [order_id], "changed_mind")
+            times.append(time.perf_counter() - start)
+            assert result.outcome.value == "requested", result.message
+    return times
+
+
+def fresh_orders(admin: ShopAdmin, count: int) -> list[str]:
+    return admin.add_orders(count=count, status="awaiting_shipment", seller="silent")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=3, help="single cancels measured (median shown)")
+    args = parser.parse_args()
+    os.environ.setdefault("BUYER_AGENT_PASSWORD", SHOP_PASSWORD)
+    with ShopThread() as shop, ShopAdmin(shop.base_url) as admin, sync_playwright() as p:
+        exe = resolve_chromium(playwright_path=p.chromium.executable_path)
+        browser = p.chromium.launch(executable_path=exe, args=launch_args(exe))
+        with tempfile.TemporaryDirectory() as tmp:
+            singles_agent = run_agent(
+                browser, shop, admin, fresh_orders(admin, args.repeat), Path(tmp) / "a1"
+            )
+            singles_floor = run_floor(browser, shop, admin, fresh_orders(admin, args.repeat))
+            batch_agent = sum(
+                run_agent(browser, shop, admin, fresh_orders(admin, args.batch), Path(tmp) / "a2")
+            )
+            batch_floor = sum(run_floor(browser, shop, admin, fresh_orders(admin, args.batch)))
+        browser.close()
+    one_a, one_f = statistics.median(singles_agent), statistics.median(singles_floor)
+    print(f"{'':28}{'agent':>10}{'floor':>10}{'ratio':>8}   target")
+    label = f"one cancel (median of {args.repeat})"
+    print(f"{label:28}{one_a:>9.2f}s{one_f:>9.2f}s{one_a / one_f:>8.2f}   < 3 s")
+    print(f"{'batch of ' + str(args.batch) + ' in one browser':28}{batch_agent:>9.2f}s{batch_floor:>9.2f}s"
+          f"{batch_agent / batch_floor:>8.2f}   < 20 s")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
