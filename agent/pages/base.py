@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -17,8 +17,9 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, Response
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from agent.errors import SessionExpired, SiteError
+from agent.errors import DoubleCheckFailed, SessionExpired, SiteError
 from agent.locate import Finder, HitCallback, click_through_overlays
+from agent.models import normalise_order_id
 from agent.packs import Pack
 from agent.parsing import fold
 
@@ -36,6 +37,33 @@ def is_login_url(url: str, login_url: str) -> bool:
     same_host = host == (login.hostname or "").lower() and here.port == login.port
     login_path = login.path.rstrip("/") or "/"
     return same_host and (here.path.rstrip("/") or "/").startswith(login_path) and login_path != "/"
+
+
+@dataclass(eq=False)
+class Permit:
+    """Permission for one irreversible click on `order_id` with `reason`: built by a flow after its
+    double-check (never in a dry run), checked by the page object against the screen, spent once."""
+
+    order_id: str
+    reason: str
+    _spent: bool = field(default=False, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        try:
+            self.order_id = normalise_order_id(self.order_id)
+        except ValueError as exc:
+            raise DoubleCheckFailed(f"permit has a bad order id: {exc}") from exc
+        if not self.reason.strip():
+            raise DoubleCheckFailed("permit has no reason")
+
+    @property
+    def spent(self) -> bool:
+        return self._spent
+
+    def spend(self) -> None:
+        if self._spent:
+            raise DoubleCheckFailed(f"the permit for order {self.order_id} was already used: nothing clicked")
+        self._spent = True
 
 
 @dataclass

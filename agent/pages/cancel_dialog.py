@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Response, expect
@@ -16,11 +15,11 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from pydantic import BaseModel
 
 from agent.errors import ControlNotFound, DoubleCheckFailed, SessionExpired
-from agent.models import normalise_order_id
 from agent.pages.base import (
     SESSION_FAILURES,
     SLICE_MS,
     PageObject,
+    Permit,
     digits_in,
     first_attribute,
     is_navigation_error,
@@ -30,32 +29,10 @@ from agent.parsing import fold
 __all__ = ["CancelDialog", "CancelSubmitted", "ConfirmPermit"]
 
 
-@dataclass(eq=False)
-class ConfirmPermit:
+class ConfirmPermit(Permit):
     """Permission to confirm one cancellation: built by the cancel flow after its double-check (order id,
     reason and eligibility re-read right before the click). `confirm()` checks it against the dialog and
     spends it; a spent permit is refused, so one permit = at most one confirm click."""
-
-    order_id: str
-    reason: str
-    _spent: bool = field(default=False, init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        try:
-            self.order_id = normalise_order_id(self.order_id)
-        except ValueError as exc:
-            raise DoubleCheckFailed(f"permit has a bad order id: {exc}") from exc
-        if not self.reason.strip():
-            raise DoubleCheckFailed("permit has no reason")
-
-    @property
-    def spent(self) -> bool:
-        return self._spent
-
-    def spend(self) -> None:
-        if self._spent:
-            raise DoubleCheckFailed(f"the permit for order {self.order_id} was already used: nothing clicked")
-        self._spent = True
 
 
 class CancelSubmitted(BaseModel):

@@ -7,7 +7,6 @@ the dispute flow builds after its own double-check, and spends it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -15,31 +14,15 @@ from pydantic import BaseModel
 
 from agent.errors import DoubleCheckFailed, SiteError
 from agent.models import OrderStatus, normalise_order_id
-from agent.pages.base import PageObject
+from agent.pages.base import PageObject, Permit
 from agent.parsing import fold, order_id_from_url
 from agent.policy import canonical_status
 
 __all__ = ["DisputePage", "DisputePermit", "DisputeStatus"]
 
 
-@dataclass(eq=False)
-class DisputePermit:
+class DisputePermit(Permit):
     """Permission to open one dispute for `order_id` with `reason`; spent by DisputePage.submit()."""
-
-    order_id: str
-    reason: str
-    _spent: bool = field(default=False, init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        try:
-            self.order_id = normalise_order_id(self.order_id)
-        except ValueError as exc:
-            raise DoubleCheckFailed(f"permit has a bad order id: {exc}") from exc
-
-    def spend(self) -> None:
-        if self._spent:
-            raise DoubleCheckFailed(f"the dispute permit for order {self.order_id} was already used")
-        self._spent = True
 
 
 class DisputeStatus(BaseModel):

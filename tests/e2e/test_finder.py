@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from agent.browser_setup import launch_args, resolve_chromium
 from agent.errors import ControlBlocked, ControlNotFound
 from agent.locate import Finder, check_pack, click_through_overlays, dismiss_overlays
 from agent.packs import Pack, load_pack
@@ -16,19 +15,9 @@ from agent.packs import Pack, load_pack
 pytestmark = pytest.mark.e2e
 
 
-# -- local fixtures (own browser: these tests need no shop) -----------------------------------------
-@pytest.fixture(scope="module")
-def sc_browser() -> Iterator[Browser]:
-    exe = resolve_chromium()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=exe, args=launch_args(exe), headless=True)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def sc_page(sc_browser: Browser) -> Iterator[Page]:
-    ctx = sc_browser.new_context(viewport={"width": 1000, "height": 700})
+def sc_page(browser: Browser) -> Iterator[Page]:
+    ctx = browser.new_context(viewport={"width": 1000, "height": 700})
     ctx.set_default_timeout(5_000)
     yield ctx.new_page()
     ctx.close()

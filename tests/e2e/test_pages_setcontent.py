@@ -10,9 +10,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route
 
-from agent.browser_setup import launch_args, resolve_chromium
 from agent.errors import DoubleCheckFailed, LoginFailed, NeedsHuman
 from agent.models import OrderStatus
 from agent.packs import Pack, load_pack
@@ -28,21 +27,21 @@ from agent.pages import (
 
 pytestmark = pytest.mark.e2e
 NOW = dt.datetime(2026, 4, 28, 12, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(scope="module")
-def sc_browser() -> Iterator[Browser]:
-    exe = resolve_chromium()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=exe, args=launch_args(exe), headless=True)
-        yield browser
-        browser.close()
+OPERATION = "https://shop.test/h5/mtop.aliexpress.trade.buyer.order.operation/1.0/"
 
 
 @pytest.fixture
-def sc_page(sc_browser: Browser) -> Iterator[Page]:
-    ctx = sc_browser.new_context(viewport={"width": 1200, "height": 800})
+def sc_page(browser: Browser) -> Iterator[Page]:
+    """A blank page; the cancel operation API answers like the site (SUCCESS, or the refusal it is sent)."""
+
+    def operation(route: Route) -> None:
+        refusal = route.request.post_data or ""
+        ret = f"FAIL_BIZ_ORDER_CANNOT_CANCEL::{refusal}" if refusal else "SUCCESS::ok"
+        route.fulfill(json={"ret": [ret]}, headers={"Access-Control-Allow-Origin": "*"})
+
+    ctx = browser.new_context(viewport={"width": 1200, "height": 800})
     ctx.set_default_timeout(5_000)
+    ctx.route(OPERATION, operation)
     yield ctx.new_page()
     ctx.close()
 
@@ -303,9 +302,12 @@ DIALOG_JS = """<script>
       box.querySelector('.comet-select-selection-item').textContent = li.textContent; list.hidden = true; enable(); }));
   }
   confirm.addEventListener('click', () => {
-    window.confirmed++;
-    if (window.failWith) { const a = modal.querySelector('.comet-alert-error'); a.textContent = window.failWith; a.hidden = false; }
-    else document.querySelector('.comet-modal-wrap').remove();
+    window.confirmed++;  // like the site: the dialog POSTs the operation and acts on the envelope
+    fetch('https://shop.test/h5/mtop.aliexpress.trade.buyer.order.operation/1.0/', {method: 'POST', body: window.failWith || ''}).then(r => r.json()).then(body => {
+      const ret = body.ret[0];
+      if (ret.startsWith('SUCCESS')) { document.querySelector('.comet-modal-wrap').remove(); return; }
+      const a = modal.querySelector('.comet-alert-error'); a.textContent = ret.split('::')[1]; a.hidden = false;
+    });
   });
   modal.querySelector('.keep').addEventListener('click', () => document.querySelector('.comet-modal-wrap').remove());
 </script>"""
