@@ -65,9 +65,9 @@ def resolve_chromium(
         raise BrowserUnavailable(f"browser.executable_path {configured!r} does not exist")
     if playwright_own_chromium(playwright_path):
         return None
-    if install and _try([sys.executable, "-m", "playwright", "install", "chromium"], timeout=600):
-        if playwright_own_chromium():
-            return None
+    downloaded = install and _try([sys.executable, "-m", "playwright", "install", "chromium"], timeout=600)
+    if downloaded and playwright_own_chromium():
+        return None
     found = system_chromium()
     if found:
         return found

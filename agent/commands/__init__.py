@@ -1,5 +1,7 @@
-"""CLI commands, one module per area; importing a module registers its commands on `agent.cli.cli`."""
+"""CLI commands, one module per area; importing a module registers its commands on `agent.cli.cli`.
 
-from agent.commands import demo, orders  # noqa: F401  (demo; login, orders, show, cancel)
-from agent.commands import jobs  # noqa: F401  (sweep, schedule, dispute, report, notify)
-from agent.commands import fixtures  # noqa: F401  (record, selectors check)
+demo: the demo story · orders: login, orders, show, cancel · jobs: sweep, schedule, dispute, report,
+notify · fixtures: record, selectors check.
+"""
+
+from agent.commands import demo, fixtures, jobs, orders  # noqa: F401

@@ -61,7 +61,9 @@ def _order_ids(values: tuple[str, ...]) -> list[str]:
 
 @command(cli)
 @click.option("--headed", is_flag=True, help="Show the browser and wait for you to solve a captcha by hand.")
-@click.option("--wait-for-human", is_flag=True, help="Wait for a person even without --headed (remote browser).")
+@click.option(
+    "--wait-for-human", is_flag=True, help="Wait for a person even without --headed (remote browsers)."
+)
 @click.option("--wait", "wait_s", default=600, show_default=True, help="Seconds to wait for a human.")
 def login(app: App, headed: bool, wait_for_human: bool, wait_s: int) -> None:
     """Log in (or check the saved session) and save the session for the next runs."""
