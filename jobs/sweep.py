@@ -29,10 +29,9 @@ from agent.flows.orders import time_option
 from agent.flows.runtime import Runtime
 from agent.flows.session import ensure_logged_in, retrying
 from agent.models import CancelRequest, Money, Order, RequestState
+from agent.pages import OrdersPage
 from jobs.lifecycle import TEXT_KEYS, Transition
-from jobs.rows import StatusRows
 from jobs.watch import (
-    DEFAULT_TEXTS,
     WATCHED,
     deadlines_of,
     decide,
@@ -109,7 +108,7 @@ def _read_list(rt: Runtime, watched: list[CancelRequest]) -> dict[str, Order]:
     attempts: list[int] = []  # ensure_logged_in left My Orders open: the first attempt reads it as it is
 
     def read() -> list[Order]:
-        page = StatusRows(rt.site)
+        page = OrdersPage(rt.site)
         if attempts:
             page.open()
         else:
@@ -164,13 +163,7 @@ def _merged(row: Order, known: dict[str, Any] | None) -> Order:
 
 def _texts(rt: Runtime) -> dict[str, list[str]]:
     """Refund/dispute wordings from the pack (every locale: a phrase only counts where it is shown)."""
-    out = {}
-    for key in TEXT_KEYS:
-        if rt.pack.has_wording(key):
-            out[key] = [w for loc in rt.pack.meta.locales for w in rt.pack.words(key, loc)]
-        else:
-            out[key] = DEFAULT_TEXTS[key]
-    return out
+    return {key: [w for loc in rt.pack.meta.locales for w in rt.pack.words(key, loc)] for key in TEXT_KEYS}
 
 
 # ---------------------------------------------------------------- deciding and applying

@@ -20,10 +20,9 @@ from collections.abc import Mapping
 from agent import policy
 from agent.config import PolicyConfig
 from agent.models import CancelRequest, Order, OrderDetail, OrderStatus, RequestState
-from jobs.lifecycle import TEXT_KEYS, Deadlines, Observation, Transition, advance, can_move
+from jobs.lifecycle import Deadlines, Observation, Transition, advance, can_move
 
 __all__ = [
-    "DEFAULT_TEXTS",
     "FLAG_ON",
     "WATCHED",
     "decide",
@@ -45,22 +44,6 @@ FLAG_ON: dict[RequestState, str] = {
 }
 # Entering these starts the refund clock (unless the order was never paid).
 REFUND_CLOCK_STARTS = frozenset({S.CANCELLED, S.ACCEPTED})
-
-# Refund/dispute wordings, used only when the selector pack has no `wordings.<locale>.<key>` for them.
-DEFAULT_TEXTS: dict[str, list[str]] = {
-    "refund_in_progress": ["Refund in progress", "Reembolso em andamento"],
-    "refunded": ["Refunded", "Reembolsado"],
-    "dispute_opened": ["Dispute opened", "Disputa aberta"],
-    "dispute_resolved": [
-        "The dispute has been closed",
-        "Closed: refund granted",
-        "Closed: no refund",
-        "A disputa foi encerrada",
-        "Encerrada: reembolso concedido",
-        "Encerrada: sem reembolso",
-    ],
-}
-assert set(DEFAULT_TEXTS) == set(TEXT_KEYS)
 
 
 def observation(order: Order, now: dt.datetime, dispute_status: str | None = None) -> Observation:
@@ -110,7 +93,7 @@ def decide(
 ) -> list[Transition]:
     """Every step one observation justifies (lifecycle.advance), then the flag when the request ends in
     a state that calls for a dispute."""
-    steps = advance(request.state, obs, deadlines, now, texts or DEFAULT_TEXTS)
+    steps = advance(request.state, obs, deadlines, now, texts or {})
     last = steps[-1].state_to if steps else request.state
     code = FLAG_ON.get(last)
     if code is not None and can_move(last, S.DISPUTE_FLAGGED):

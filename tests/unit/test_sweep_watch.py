@@ -7,12 +7,15 @@ import datetime as dt
 import pytest
 
 from agent.config import PolicyConfig
+from agent.locate import load_pack
 from agent.models import CancelRequest, Order, OrderDetail, OrderStatus, RequestState
-from jobs.lifecycle import Deadlines
-from jobs.watch import DEFAULT_TEXTS, deadlines_of, decide, needs_detail, observation, refund_due_on_entry
+from jobs.lifecycle import TEXT_KEYS, Deadlines
+from jobs.watch import deadlines_of, decide, needs_detail, observation, refund_due_on_entry
 
 S, O = RequestState, OrderStatus  # noqa: E741 - short aliases keep the tables readable
 NOW = dt.datetime(2026, 5, 4, 12, tzinfo=dt.UTC)  # a Monday
+PACK = load_pack("aliexpress")
+PACK_TEXTS = {key: [w for loc in PACK.meta.locales for w in PACK.words(key, loc)] for key in TEXT_KEYS}
 OID = "8212345678901234"
 
 
@@ -29,7 +32,7 @@ def detail(status: OrderStatus, reminder: str) -> OrderDetail:
 
 
 def path(request: CancelRequest, look: Order, deadlines: Deadlines | None = None) -> list[tuple[str, str]]:
-    steps = decide(request, observation(look, NOW), deadlines or Deadlines(), NOW, DEFAULT_TEXTS)
+    steps = decide(request, observation(look, NOW), deadlines or Deadlines(), NOW, PACK_TEXTS)
     return [(s.state_to.value, s.code) for s in steps]
 
 
