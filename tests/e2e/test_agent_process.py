@@ -223,3 +223,17 @@ def _devtools_endpoint(proc: subprocess.Popen[str], timeout: float = 30) -> str:
         if "DevTools listening on " in line:
             return line.split("DevTools listening on ", 1)[1].strip()
     raise AssertionError("the remote browser did not start listening in time")
+
+
+def test_the_demo_tells_the_whole_story(tmp_path):
+    """`make demo` runs this: it must keep working end to end (shop, cancels, sweep, report)."""
+    folder = tmp_path / "demo"
+    proc = subprocess.run(
+        [sys.executable, "-m", "agent", "demo", "--folder", str(folder)],
+        capture_output=True, text=True, timeout=300, env=dict(os.environ, COLUMNS="200"), cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    with Store.open(folder / "buyer-agent.db") as store:
+        states = sorted(r.state.value for r in store.requests())
+    assert states == ["cancelled", "dispute_flagged", "refund_pending", "refunded"]
+    assert "dispute_flagged" in (folder / "report.html").read_text(encoding="utf-8")
