@@ -22,14 +22,14 @@ from typing import Any
 from playwright.sync_api import Error as PlaywrightError
 from pydantic import BaseModel, Field
 
-from agent.errors import AgentError, NeedsHuman
+from agent.errors import AgentError, NeedsHuman, SiteError
 from agent.flows.cancel import read_detail
 from agent.flows.dispute import DisputeResult, open_dispute
 from agent.flows.orders import time_option
 from agent.flows.runtime import Runtime
 from agent.flows.session import ensure_logged_in, retrying
 from agent.models import CancelRequest, Money, Order, RequestState
-from agent.pages import OrdersPage
+from agent.pages import OrderListApi, OrdersPage
 from jobs.lifecycle import TEXT_KEYS, Transition
 from jobs.watch import (
     WATCHED,
@@ -107,7 +107,7 @@ def _read_list(rt: Runtime, watched: list[CancelRequest]) -> dict[str, Order]:
     option = time_option(_oldest(rt, watched), rt.now().date())
     attempts: list[int] = []  # ensure_logged_in left My Orders open: the first attempt reads it as it is
 
-    def read() -> list[Order]:
+    def read_screen() -> list[Order]:
         page = OrdersPage(rt.site)
         if attempts:
             page.open()
@@ -118,6 +118,14 @@ def _read_list(rt: Runtime, watched: list[CancelRequest]) -> dict[str, Order]:
             page.set_time_range(option)
         page.load_all()
         return page.statuses()
+
+    def read() -> list[Order]:
+        """The list's own JSON first (one request per ten orders); the screen when the API refuses."""
+        try:
+            return OrderListApi(rt.site).orders(time_option=option)
+        except SiteError as exc:
+            logger.info("reading My Orders on screen: %s", exc)
+            return read_screen()
 
     rows = {o.order_id: o for o in retrying(rt, read, "reading My Orders")}
     _record_rows(rt, [rows[r.order_id] for r in watched if r.order_id in rows])

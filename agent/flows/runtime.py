@@ -76,6 +76,7 @@ def make_site(config: Config, pack: Pack, page: Page, store: Store, run_id: int)
         on_hit=record_hit,
         login_url=config.site.login_url,
         timeout_ms=config.browser.timeout_ms,
+        api_base_url=config.site.api_base,
     )
 
 

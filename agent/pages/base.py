@@ -79,6 +79,7 @@ class Site:
     finder: Finder
     login_url: str
     timeout_ms: int = 10_000
+    api_base_url: str = ""  # where the site's JSON API lives (empty: base_url; real site: acs.aliexpress.com)
 
     @classmethod
     def create(
@@ -90,11 +91,16 @@ class Site:
         on_hit: HitCallback | None = None,
         login_url: str | None = None,
         timeout_ms: int = 10_000,
+        api_base_url: str | None = None,
     ) -> Site:
         loc = locale or pack.meta.default_locale
         base = base_url.rstrip("/")
         finder = Finder(page, pack, loc, on_hit=on_hit)
-        return cls(page, pack, base, loc, finder, login_url or base + pack.path("login"), timeout_ms)
+        login = login_url or base + pack.path("login")
+        return cls(page, pack, base, loc, finder, login, timeout_ms, (api_base_url or base).rstrip("/"))
+
+    def api_url(self, path_key: str) -> str:
+        return self.api_base_url + self.pack.path(path_key)
 
     def url(self, path_key: str, **params: str) -> str:
         return self.base_url + self.pack.path(path_key, **params)
