@@ -77,17 +77,21 @@ def login(app: App, headed: bool, wait_for_human: bool, wait_s: int) -> None:
         click.echo(f"logged in as {rt.email}; session saved")
 
 
+HEADED = click.option("--headed", is_flag=True, help="Show the browser while the agent works.")
+
+
 @command(cli)
+@HEADED
 @click.option("--status", type=click.Choice([s.value for s in OrderStatus if s != OrderStatus.UNKNOWN]))
 @click.option("--since", metavar="DATE", help="Placed on or after (YYYY-MM-DD).")
 @click.option("--until", metavar="DATE", help="Placed on or before (YYYY-MM-DD).")
 @click.option("--search", metavar="TEXT", help="Order id, product or store name.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 def orders(app: App, status: str | None, since: str | None, until: str | None, search: str | None,
-           as_json: bool) -> None:  # fmt: skip
+           as_json: bool, headed: bool) -> None:  # fmt: skip
     """List your orders (all pages), filtered."""
     since_d, until_d = _date(since, "--since"), _date(until, "--until")
-    with _runtime(app, "orders") as rt:
+    with _runtime(app, "orders", headed=headed) as rt:
         found = list_orders(rt, OrderStatus(status) if status else None, since_d, until_d, search)
     if as_json:
         click.echo(json.dumps([_order_json(o) for o in found], indent=2, ensure_ascii=False))
@@ -104,12 +108,13 @@ def orders(app: App, status: str | None, since: str | None, until: str | None, s
 
 
 @command(cli)
+@HEADED
 @click.argument("order_id")
 @click.option("--json", "as_json", is_flag=True)
-def show(app: App, order_id: str, as_json: bool) -> None:
+def show(app: App, order_id: str, as_json: bool, headed: bool) -> None:
     """Show one order as the site shows it, and what the agent recorded about it."""
     (oid,) = _order_ids((order_id,))
-    with _runtime(app, "show") as rt:
+    with _runtime(app, "show", headed=headed) as rt:
         detail = show_order(rt, oid)
         request = rt.store.get_request(oid)
     if as_json:
@@ -135,6 +140,7 @@ def _print_detail(d: OrderDetail) -> None:
 
 
 @command(cli)
+@HEADED
 @click.argument("order_ids", nargs=-1, required=True)
 @click.option("--reason", required=True, metavar="R",
               help="changed_mind, wrong_item, duplicate_order, wrong_address, out_of_stock, "
@@ -144,17 +150,20 @@ def _print_detail(d: OrderDetail) -> None:
 @click.option("--fallback-other", is_flag=True, help='Pick "Other reasons" when no offered reason matches.')
 @click.option("--json", "as_json", is_flag=True)
 def cancel(app: App, order_ids: tuple[str, ...], reason: str, dry_run: bool, yes: bool, fallback_other: bool,
-           as_json: bool) -> None:  # fmt: skip
+           as_json: bool, headed: bool) -> None:  # fmt: skip
     """Cancel one or more of your orders (each exactly once)."""
     ids = _order_ids(order_ids)
     if not reason.strip():
         raise UsageError("--reason must not be empty")
     confirm = None if (yes or dry_run or not sys.stdin.isatty()) else _ask_person
-    with _runtime(app, "cancel") as rt, Progress(transient=True, disable=len(ids) < 2 or as_json) as bar:
+    bar = Progress(transient=True, disable=len(ids) < 2 or as_json)
+    with _runtime(app, "cancel", headed=headed) as rt, bar:
         task = bar.add_task("cancelling", total=len(ids))
         results = cancel_orders(rt, ids, reason, dry_run=dry_run, fallback_other=fallback_other,
                                 confirm=confirm, on_result=lambda _r: bar.advance(task))  # fmt: skip
     _print_results(results, as_json)
+    if rt.trace and not as_json:  # known once the run has closed: where to replay what went wrong
+        click.echo(f"trace of this run: {rt.trace} (open with `playwright show-trace`)", err=True)
     codes = {EXIT_FOR_OUTCOME.get(r.outcome, 0) for r in results}
     sys.exit(1 if 1 in codes else 4 if 4 in codes else 0)
 

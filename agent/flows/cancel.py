@@ -83,6 +83,7 @@ def cancel_one(
     except NeedsHuman:
         raise  # the whole run needs a person: stop, exit 3
     except (AgentError, PlaywrightError) as exc:  # one order's failure never stops the batch
+        rt.failures += 1
         shot = _failure_shot(rt, order_id)
         rt.event("cancel_failed", order_id=order_id, error=str(exc), evidence=[shot] if shot else None)
         return CancelResult(

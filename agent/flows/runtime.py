@@ -40,6 +40,8 @@ class Runtime:
     site: Site
     ask: Ask | None = None
     evidence: list[str] = field(default_factory=list)
+    failures: int = 0  # steps that failed without ending the run (one order of a batch): keep the trace
+    trace: str | None = None  # where the run's trace was kept, once it ends
 
     def now(self) -> dt.datetime:
         """The run's clock: the store's (tests give both the fixture shop's clock)."""
@@ -113,9 +115,10 @@ def open_runtime(
             _keep_evidence(rt, exc)
             raise
         finally:
-            trace = browser_session.stop_trace(context, run_id, failed=outcome != "ok")
-            if trace:
-                rt.event("trace", path=trace)
+            failed = outcome != "ok" or rt.failures > 0
+            rt.trace = browser_session.stop_trace(context, run_id, failed=failed)
+            if rt.trace:
+                rt.event("trace", path=rt.trace)
             context.close()
             store.end_run(run_id, outcome)
 

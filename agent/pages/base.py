@@ -17,11 +17,11 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, Response
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from agent.errors import DoubleCheckFailed, SessionExpired, SiteError
+from agent.errors import DoubleCheckFailed, OrderNotFound, SessionExpired, SiteError
 from agent.locate import Finder, HitCallback, click_through_overlays
 from agent.models import normalise_order_id
 from agent.packs import Pack
-from agent.parsing import fold
+from agent.parsing import fold, order_id_from_url
 
 SLICE_MS = 250  # polling slice while waiting for one of several outcomes (each slice is a real wait)
 SESSION_FAILURES = ("FAIL_SYS_SESSION_EXPIRED", "FAIL_SYS_TOKEN_EXOIRED", "FAIL_SYS_TOKEN_EXPIRED")
@@ -178,6 +178,12 @@ class PageObject:
         if response is not None and response.status >= 500:
             raise SiteError(f"{url} answered HTTP {response.status}")
 
+    def _raise_site_error(self, shown: str) -> None:
+        """An error block: "no such order" is an answer (never retried); anything else may pass."""
+        if self.matches_wording(shown, "order_not_found"):
+            raise OrderNotFound(order_id_from_url(self.page.url) or "?")
+        raise SiteError(f"the site shows an error: {shown}")
+
     def check_session(self) -> None:
         if is_login_url(self.page.url, self.site.login_url):
             raise SessionExpired(f"the site sent us to its login page ({_without_query(self.page.url)})")
@@ -190,9 +196,7 @@ class PageObject:
             if check_session:
                 self.check_session()
             if self.finder.is_visible("site.error"):
-                raise SiteError(
-                    f"the site shows an error: {' '.join(self.texts('site.error', visible_only=True))}"
-                )
+                self._raise_site_error(" ".join(self.texts("site.error", visible_only=True)))
             if self.finder.wait_for(key, timeout_ms=min(SLICE_MS, max(total - waited, 1))):
                 return
             waited += SLICE_MS

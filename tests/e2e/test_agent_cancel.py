@@ -250,3 +250,14 @@ def test_orders_are_recorded_with_the_json_shape(shop, shop_admin, browser, tmp_
     }
     assert {o.order_id for o in found} == expected
     assert json.loads(found[0].model_dump_json())["total"]["amount"]
+
+
+def test_an_order_not_in_the_account_fails_at_once(shop, shop_admin, browser, tmp_path):
+    cfg = make_config(tmp_path, shop.base_url)
+    preload_session(cfg, shop_admin)
+
+    (result,) = run_cancel(cfg, browser, ["1234567890123456"], "changed_mind")
+
+    assert result.outcome == CancelOutcome.FAILED and "not found" in result.message
+    with Store.open(cfg.storage.database) as store:
+        assert not [e for e in store.events() if e.kind == "retry"]  # an answer, not a fault: no retries

@@ -237,3 +237,17 @@ def test_the_demo_tells_the_whole_story(tmp_path):
         states = sorted(r.state.value for r in store.requests())
     assert states == ["cancelled", "dispute_flagged", "refund_pending", "refunded"]
     assert "dispute_flagged" in (folder / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_failed_order_in_a_batch_keeps_a_screenshot_and_the_trace(shop, shop_admin, tmp_path):
+    make_config(tmp_path, shop.base_url, browser={"trace": "on_failure"})
+    cfg_file = tmp_path / "buyer-agent.toml"
+    good = pick_order(shop_admin, "awaiting_shipment", picked_up=False)
+    code, out, err = finish(
+        agent(cfg_file, "cancel", good, "1234567890123456", "--reason", "changed_mind", "--dry-run")
+    )
+    assert code == 1, err
+    assert "dry_run" in out and "not found" in out
+    trace = err.split("trace of this run: ", 1)[1].split(" ", 1)[0]
+    assert Path(trace).is_file() and zipfile.is_zipfile(trace)
+    assert submissions(shop_admin, good) == []
