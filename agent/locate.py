@@ -375,15 +375,17 @@ def click_through_overlays(
 ) -> list[str]:
     """Click `locator`; when something intercepts the click, close known overlays and try again.
 
-    Each attempt first checks actionability with a short trial click (nothing is sent), so an intercepted
-    or disabled control fails fast without side effects. A real click whose log says the click was done
+    An irreversible click first checks actionability with a short trial click (nothing is sent), so an
+    intercepted or disabled control fails fast without side effects; any other click goes straight out (an
+    intercepted click is not delivered, so trying it is the check). A real click whose log says it was done
     counts as sent even if waiting for the navigation it started timed out. With `irreversible=True` the
     real click is issued at most once: if it is not sent after a passing trial, ControlBlocked is raised."""
     dismissed: list[str] = []
     last = ""
     for _ in range(max(1, attempts)):
         try:
-            locator.click(trial=True, timeout=timeout_ms)
+            if irreversible:
+                locator.click(trial=True, timeout=timeout_ms)
         except PlaywrightTimeoutError as exc:
             last = exc.message
             now = dismiss_overlays(page, pack, locale)

@@ -160,12 +160,18 @@ def detail_page(rt: Runtime, order_id: str, reuse: list[bool]) -> OrderDetailPag
     return page.open(order_id)
 
 
-def read_detail(rt: Runtime, order_id: str, reuse: bool = False) -> OrderDetail:
-    """Read the order's detail page (retrying reads, renewing the session) and record what it shows."""
+def read_detail(
+    rt: Runtime, order_id: str, reuse: bool = False, before: OrderDetail | None = None
+) -> OrderDetail:
+    """Read the order's detail page (retrying reads, renewing the session) and record what it shows.
+    `before`: what an earlier read of this run saw; only what an order's move changes is read again."""
     first = [reuse]
-    detail = retrying(
-        rt, lambda: detail_page(rt, order_id, first).detail(now=rt.now()), f"reading order {order_id}"
-    )
+
+    def read() -> OrderDetail:
+        page = detail_page(rt, order_id, first)
+        return page.status_update(before, rt.now()) if before else page.detail(now=rt.now())
+
+    detail = retrying(rt, read, f"reading order {order_id}")
     if detail.order_id != order_id:
         raise DoubleCheckFailed(f"asked for order {order_id}, the page shows order {detail.order_id}")
     rt.store.upsert_order(detail)
@@ -315,7 +321,7 @@ def _submit(
         )
     if not submitted.accepted:
         return _site_refused(rt, detail, submitted.error)
-    return _settle(rt, detail.order_id, after_click=True) or CancelResult(
+    return _settle(rt, detail.order_id, after_click=True, before=detail) or CancelResult(
         order_id=detail.order_id,
         outcome=CancelOutcome.FAILED,
         state=RequestState.SUBMITTING,
@@ -352,11 +358,13 @@ def reconcile(rt: Runtime, order_id: str) -> CancelResult | None:
     return None
 
 
-def _settle(rt: Runtime, order_id: str, after_click: bool) -> CancelResult | None:
+def _settle(
+    rt: Runtime, order_id: str, after_click: bool, before: OrderDetail | None = None
+) -> CancelResult | None:
     """Map what the detail page shows after a submission onto the request's state. None: no outcome
     visible (after the click: not yet; when reconciling: the click never happened)."""
     now = rt.now()
-    detail = read_detail(rt, order_id, reuse=after_click)  # after the click the page reloaded itself
+    detail = read_detail(rt, order_id, reuse=after_click, before=before)  # the click reloaded the page
     verdict = policy.submission_outcome(detail.status, after_click, rt.config.policy.allowed_statuses)
     if verdict in (policy.Submission.NOT_YET, policy.Submission.NOT_SUBMITTED):
         return None

@@ -87,6 +87,22 @@ class OrderDetailPage(PageObject):
             ship_by=self._ship_by(status, reminder, deadline),
         )
 
+    def status_update(self, before: OrderDetail, now: dt.datetime | None = None) -> OrderDetail:
+        """`before` with what changes when an order moves (status, reminder, deadlines) read afresh:
+        three reads instead of a full parse, e.g. right after a submission reloaded the page."""
+        now = now or dt.datetime.now(dt.UTC)
+        if self.order_id() != before.order_id:
+            raise SiteError(f"the page shows order {self.order_id()}, not {before.order_id}")
+        status_text = self.status_text()
+        status = canonical_status(status_text, self.pack.statuses, self.site.locale)
+        reminder = self.text("order_detail.reminder")
+        deadline = deadline_from_reminder(reminder, now, self.site.locale) if reminder else None
+        return before.model_copy(update={
+            "status": status, "status_text": status_text, "reminder": reminder, "actions": self.actions(),
+            "seller_deadline": deadline if status is OrderStatus.CANCELLATION_REQUESTED else None,
+            "ship_by": self._ship_by(status, reminder, deadline),
+        })  # fmt: skip
+
     def actions(self) -> list[str]:
         return self.texts("order_detail.action", visible_only=True)
 
