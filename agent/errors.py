@@ -165,3 +165,15 @@ class AlreadyRequested(AgentError):
     def __init__(self, order_id: str, state: str) -> None:
         self.order_id, self.state = order_id, state
         super().__init__(f"order {order_id} already has a cancellation request (state {state})")
+
+
+class WriteBlocked(AgentError):
+    """Raised by agent.recording when a recorded or read-only run tried to send a write (POST …)."""
+
+    def __init__(self, requests: list[str]) -> None:
+        self.requests = requests
+        super().__init__(f"a read-only run tried to write to the site (blocked): {'; '.join(requests[:3])}")
+
+
+class RecordingLeak(AgentError):
+    """Raised by agent.recording when a scrubbed recording still holds a secret: nothing is written."""

@@ -5,17 +5,9 @@ from __future__ import annotations
 
 from playwright.sync_api import BrowserContext, Route
 
-from agent.errors import AgentError
+from agent.errors import WriteBlocked
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
-
-
-class WriteBlocked(AgentError):
-    """Raised by agent.recording when a recorded or read-only run tried to send a write (POST …)."""
-
-    def __init__(self, requests: list[str]) -> None:
-        self.requests = requests
-        super().__init__(f"a read-only run tried to write to the site (blocked): {'; '.join(requests[:3])}")
 
 
 class ReadOnlyGuard:

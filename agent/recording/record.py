@@ -34,7 +34,7 @@ from playwright.sync_api import Browser
 from agent import __version__
 from agent.browser import BrowserSession
 from agent.config import Config
-from agent.errors import AgentError, CredentialsMissing
+from agent.errors import CredentialsMissing, RecordingLeak, UsageError
 from agent.flows.runtime import open_runtime
 from agent.flows.session import ensure_logged_in
 from agent.locate import load_pack
@@ -49,10 +49,6 @@ from agent.store import Store
 
 logger = logging.getLogger(__name__)
 KEY_FILE = "recording.key"
-
-
-class RecordingLeak(AgentError):
-    """Raised by agent.recording when a scrubbed recording still holds a secret: nothing is written."""
 
 
 @dataclass
@@ -76,7 +72,7 @@ class Captured:
 def record(config: Config, store: Store, spec: RecordSpec, browser: Browser | None = None) -> Path:
     """Record `spec.params.flow`; returns the recording folder (replaced if it existed)."""
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", spec.name):
-        raise AgentError(f"a recording name is letters, digits, '.', '_' or '-', not {spec.name!r}")
+        raise UsageError(f"a recording name is letters, digits, '.', '_' or '-', not {spec.name!r}")
     cfg = config.model_copy(update={"browser": config.browser.model_copy(update={"trace": "off"})})
     _log_in_first(cfg, store, browser)
     with tempfile.TemporaryDirectory(prefix="buyer-agent-rec-") as tmp:

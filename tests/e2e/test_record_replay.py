@@ -14,8 +14,9 @@ import pytest
 from playwright.sync_api import Browser
 
 from agent.config import Config
+from agent.errors import WriteBlocked
 from agent.models import OrderStatus
-from agent.recording.guard import ReadOnlyGuard, WriteBlocked
+from agent.recording.guard import ReadOnlyGuard
 from agent.recording.manifest import FlowParams, Manifest
 from agent.recording.record import RecordSpec, record
 from agent.recording.replay import replay
