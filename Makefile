@@ -32,7 +32,8 @@ e2e: setup
 	$(BIN)/pytest tests/e2e
 
 bench: setup
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/bench_cancel.py
+	$(BIN)/python bench/bench_sweep.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
