@@ -260,7 +260,7 @@ def test_irreversible_click_is_sent_at_most_once_and_never_through_an_unclosable
     )
     target = sc_page.get_by_role("button", name="Confirm")
     with pytest.raises(ControlBlocked, match="intercepts pointer events"):
-        click_through_overlays(target, sc_page, pack, irreversible=True, attempts=2, timeout_ms=300)
+        click_through_overlays(target, sc_page, pack, irreversible=True, attempts=2, timeout_ms=2_000)
     assert sc_page.evaluate("window.clicks") == 0
 
 
