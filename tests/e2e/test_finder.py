@@ -35,7 +35,7 @@ class Hits(list[tuple[str, str, str]]):
 
 def finder(page: Page, pack: Pack, locale: str = "en") -> tuple[Finder, Hits]:
     hits = Hits()
-    return Finder(page, pack, locale, on_hit=hits, default_timeout_ms=1_000), hits
+    return Finder(page, pack, locale, on_hit=hits, default_timeout_ms=5_000), hits
 
 
 CLICKS = "<script>window.clicks = 0; document.addEventListener('click', e => { if (e.target.closest('.target')) window.clicks++; });</script>"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from shop_steps import choose_reason, open_cancel_dialog, order_row, pick
 
 from agent.shop.admin import ShopAdmin
@@ -89,11 +90,11 @@ def test_cancel_through_popups(logged_in: Page, shop_admin: ShopAdmin) -> None:
     coupon = logged_in.locator(".coupon-layer")
     expect(coupon).to_be_visible()
     cancel = logged_in.locator(".order-status").get_by_role("button", name="Cancel order")
-    with pytest.raises(Exception, match="intercepts pointer events"):
-        cancel.click(timeout=800)  # the coupon layer is in the way
+    with pytest.raises(PlaywrightTimeoutError, match="intercepts pointer events"):
+        cancel.click(timeout=3_000)  # the coupon layer is in the way
     coupon.locator("img.close-btn").click()
-    with pytest.raises(Exception, match="intercepts pointer events"):
-        cancel.click(timeout=800)  # now the chat widget sits on the button bar
+    with pytest.raises(PlaywrightTimeoutError, match="intercepts pointer events"):
+        cancel.click(timeout=3_000)  # now the chat widget sits on the button bar
     logged_in.locator("#J_xiaomi_dialog .close-layer").click()
     logged_in.locator(".cookie-banner").get_by_role("button", name="Accept").click()
     cancel.click()
