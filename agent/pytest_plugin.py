@@ -11,7 +11,6 @@ Everything heavy is imported inside the fixtures: the plugin costs nothing to su
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -190,30 +189,8 @@ def buyer_agent(
 
 def _on_shop(config: Config, admin: ShopAdmin) -> Config:
     """`config` pointed at the shop, with a saved session (tests not about logging in skip the login)."""
-    from urllib.parse import urlsplit
-
-    from agent.browser import account_slug
-
     site = config.site.model_copy(
         update={"base_url": admin.base_url, "login_url": admin.base_url + "/login/"}
     )
-    host = urlsplit(admin.base_url).hostname
-    cookies = [
-        {
-            "name": k,
-            "value": v,
-            "domain": host,
-            "path": "/",
-            "expires": -1,
-            "httpOnly": True,
-            "secure": False,
-            "sameSite": "Lax",
-        }
-        for k, v in admin.new_session().items()
-    ]
-    state = Path(config.storage.state_dir)
-    state.mkdir(parents=True, exist_ok=True)
-    (state / f"{account_slug(config.account.email)}.json").write_text(
-        json.dumps({"cookies": cookies, "origins": []})
-    )
+    admin.save_session(config.storage.state_dir, config.account.email)
     return config.model_copy(update={"site": site})

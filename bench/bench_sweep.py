@@ -130,26 +130,7 @@ def setup(tmp: Path, admin: ShopAdmin, base_url: str, n: int, delay_ms: int) -> 
             },
         }
     )
-    cookies = admin.new_session()
-    host = base_url.split("//", 1)[1].split(":", 1)[0]
-    state = {
-        "cookies": [
-            {
-                "name": k,
-                "value": v,
-                "domain": host,
-                "path": "/",
-                "expires": -1,
-                "httpOnly": True,
-                "secure": False,
-                "sameSite": "Lax",
-            }
-            for k, v in cookies.items()
-        ],
-        "origins": [],
-    }
-    config.storage.state_dir.mkdir(parents=True, exist_ok=True)
-    (config.storage.state_dir / f"{account_slug(SHOP_EMAIL)}.json").write_text(json.dumps(state))
+    admin.save_session(config.storage.state_dir)
     now = dt.datetime.now(dt.UTC)
     with Store.open(config.storage.database) as store, store.transaction():
         for oid in ids:

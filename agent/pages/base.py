@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -207,21 +207,12 @@ class PageObject:
         """The JSON of a site API response; SessionExpired / SiteError on a failure envelope."""
         try:
             response.finished()
-            body: dict[str, Any] = json.loads(response.text())
+            text = response.text()
         except PlaywrightError as exc:  # the page navigated away before the body was read (to login?)
             self.page.wait_for_load_state("domcontentloaded")
             self.check_session()
             raise SiteError(f"{_without_query(response.url)}: answer unreadable ({exc.message})") from exc
-        except ValueError as exc:
-            raise SiteError(
-                f"{_without_query(response.url)} answered non-JSON (HTTP {response.status})"
-            ) from exc
-        ret = " ".join(str(r) for r in body.get("ret", []))
-        if any(code in ret for code in SESSION_FAILURES):
-            raise SessionExpired(f"the site API says: {ret}")
-        if not ret.startswith("SUCCESS"):
-            raise SiteError(f"the site API failed: {ret or 'no ret'} (HTTP {response.status})")
-        return body
+        return api_body(text, response.status, _without_query(response.url))
 
     def is_api(self, path_key: str, response: Response) -> bool:
         return urlsplit(response.url).path.endswith(self.pack.path(path_key))
@@ -237,6 +228,30 @@ NAVIGATION_ERRORS = (
 def is_navigation_error(exc: PlaywrightError) -> bool:
     """True for the errors Playwright raises when the page navigated under a call (reload after submit)."""
     return any(marker in exc.message for marker in NAVIGATION_ERRORS)
+
+
+def api_body(text: str, status: int, where: str) -> dict[str, Any]:
+    """An API answer's JSON when its envelope says SUCCESS; SessionExpired / SiteError otherwise."""
+    try:
+        body: dict[str, Any] = json.loads(text)
+    except ValueError as exc:
+        raise SiteError(f"{where} answered non-JSON (HTTP {status})") from exc
+    ret = " ".join(str(r) for r in body.get("ret", []))
+    if any(code in ret for code in SESSION_FAILURES):
+        raise SessionExpired(f"the site API says: {ret}")
+    if not ret.startswith("SUCCESS"):
+        raise SiteError(f"{where} failed: {ret or 'no ret'} (HTTP {status})")
+    return body
+
+
+def parsed_or_none(parser: Callable[[str, str | None], Any], text: str, locale: str) -> Any:
+    """`parser(text, locale)`, or None for an empty or unparsable text (a page shows what it shows)."""
+    if not text:
+        return None
+    try:
+        return parser(text, locale)
+    except ValueError:
+        return None
 
 
 def _norm(text: str) -> str:

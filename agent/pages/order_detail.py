@@ -8,7 +8,7 @@ from playwright.sync_api import Locator
 
 from agent.errors import SiteError
 from agent.models import Money, OrderDetail, OrderLine, OrderStatus
-from agent.pages.base import PageObject, digits_in
+from agent.pages.base import PageObject, digits_in, parsed_or_none
 from agent.pages.cancel_dialog import CancelDialog
 from agent.parsing import deadline_from_reminder, order_id_from_url, parse_date, parse_money
 from agent.policy import canonical_status
@@ -170,14 +170,8 @@ class OrderDetailPage(PageObject):
 
 
 def _date(text: str, locale: str) -> dt.date | None:
-    try:
-        return parse_date(text, locale) if text else None
-    except ValueError:
-        return None
+    return parsed_or_none(parse_date, text, locale)
 
 
 def _money(text: str, locale: str) -> Money | None:
-    try:
-        return parse_money(text, locale) if text else None
-    except ValueError:
-        return None
+    return parsed_or_none(parse_money, text, locale)

@@ -12,12 +12,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from playwright.sync_api import APIResponse
-
-from agent.errors import SessionExpired, SiteError
+from agent.errors import SiteError
 from agent.models import Order, OrderLine
 from agent.packs import Pack
-from agent.pages.base import SESSION_FAILURES, PageObject
+from agent.pages.base import PageObject, api_body, parsed_or_none
 from agent.parsing import parse_date, parse_money
 from agent.policy import canonical_status
 
@@ -49,20 +47,7 @@ class OrderListApi(PageObject):
             params={"data": json.dumps(query)},
             timeout=self.site.timeout_ms,
         )
-        return _envelope(response)
-
-
-def _envelope(response: APIResponse) -> dict[str, Any]:
-    try:
-        body: dict[str, Any] = response.json()
-    except ValueError as exc:
-        raise SiteError(f"the order list API answered non-JSON (HTTP {response.status})") from exc
-    ret = " ".join(str(r) for r in body.get("ret", []))
-    if any(code in ret for code in SESSION_FAILURES):
-        raise SessionExpired(f"the site API says: {ret}")
-    if not ret.startswith("SUCCESS"):
-        raise SiteError(f"the order list API refused: {ret or 'no ret'} (HTTP {response.status})")
-    return body
+        return api_body(response.text(), response.status, "the order list API")
 
 
 def parse_order_list(body: Mapping[str, Any], pack: Pack, locale: str) -> tuple[list[Order], bool]:
@@ -90,20 +75,11 @@ def _order(fields: Mapping[str, Any], pack: Pack, locale: str) -> Order:
         order_id=str(fields["orderId"]),
         status=canonical_status(status_text, pack.statuses, locale),
         status_text=status_text,
-        placed_at=_maybe(parse_date, str(fields.get("orderDateText", "")), locale),
+        placed_at=parsed_or_none(parse_date, str(fields.get("orderDateText", "")), locale),
         store_name=str(fields.get("storeName", "")),
-        total=_maybe(parse_money, str(fields.get("totalPriceText", "")), locale),
+        total=parsed_or_none(parse_money, str(fields.get("totalPriceText", "")), locale),
         items=[
             OrderLine(title=str(line.get("itemTitle", "")), quantity=int(line.get("quantity") or 1))
             for line in fields.get("orderLines", [])
         ],
     )
-
-
-def _maybe(parser: Any, text: str, locale: str) -> Any:
-    if not text:
-        return None
-    try:
-        return parser(text, locale)
-    except ValueError:
-        return None

@@ -10,7 +10,7 @@ from playwright.sync_api import Locator, expect
 
 from agent.errors import SiteError
 from agent.models import Order, OrderLine
-from agent.pages.base import SLICE_MS, PageObject, digits_in
+from agent.pages.base import SLICE_MS, PageObject, digits_in, parsed_or_none
 from agent.pages.cancel_dialog import CancelDialog
 from agent.pages.order_detail import OrderDetailPage
 from agent.parsing import order_id_from_url, parse_date, parse_money
@@ -167,9 +167,9 @@ class OrdersPage(PageObject):
             order_id=order_id,
             status=canonical_status(status_text, self.pack.statuses, self.site.locale),
             status_text=status_text,
-            placed_at=_maybe(parse_date, info, self.site.locale),
+            placed_at=parsed_or_none(parse_date, info, self.site.locale),
             store_name=self.text("orders.row_store", row),
-            total=_maybe(parse_money, self.text("orders.row_total", row), self.site.locale),
+            total=parsed_or_none(parse_money, self.text("orders.row_total", row), self.site.locale),
             items=self._items(row),
             actions=self.texts("orders.row_action", row, visible_only=True),
         )
@@ -185,7 +185,7 @@ class OrdersPage(PageObject):
                 OrderLine(
                     title=title,
                     sku=self.text("orders.item_sku", item),
-                    price=_maybe(parse_money, self.text("orders.item_price", item), self.site.locale),
+                    price=parsed_or_none(parse_money, self.text("orders.item_price", item), self.site.locale),
                     quantity=int(qty) if qty else 1,
                 )
             )
@@ -225,12 +225,3 @@ class OrdersPage(PageObject):
 def _ids_in(body: dict[str, Any]) -> list[str]:
     components = body.get("data", {}).get("data", {})
     return [key[len(ORDER_COMPONENT) :] for key in components if key.startswith(ORDER_COMPONENT)]
-
-
-def _maybe(parser: Callable[[str, str | None], Any], text: str, locale: str) -> Any:
-    if not text:
-        return None
-    try:
-        return parser(text, locale)
-    except ValueError:
-        return None

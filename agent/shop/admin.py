@@ -7,7 +7,9 @@ Tests drive the shop through it: move the clock, switch scenarios, inject faults
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import anyio
 import httpx
@@ -205,6 +207,22 @@ class ShopAdmin:
     def new_session(self, email: str = SHOP_EMAIL) -> dict[str, str]:
         """Cookies of a fresh logged-in session, name → value."""
         return dict(self._post("sessions", {"email": email})["cookies"])
+
+    def save_session(self, state_dir: str | Path, email: str = SHOP_EMAIL) -> Path:
+        """A live session saved where buyer-agent keeps `email`'s login (a Playwright storage state),
+        as `buyer-agent login` would leave it: for tests and benchmarks that are not about logging in."""
+        from agent.browser import account_slug  # the agent's naming of saved sessions
+
+        host = urlsplit(str(self._client.base_url)).hostname
+        cookies = [
+            {"name": k, "value": v, "domain": host, "path": "/", "expires": -1, "httpOnly": True,
+             "secure": False, "sameSite": "Lax"}
+            for k, v in self.new_session(email).items()
+        ]  # fmt: skip
+        path = Path(state_dir) / f"{account_slug(email)}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"cookies": cookies, "origins": []}), encoding="utf-8")
+        return path
 
     def resolve_dispute(self, order_id: str, outcome: str = "refund") -> str:
         return str(self._post("disputes/resolve", {"order_id": order_id, "outcome": outcome})["status"])

@@ -54,23 +54,8 @@ def make_config(tmp_path: Path, base_url: str, **sections: dict[str, Any]) -> Co
 
 
 def preload_session(cfg: Config, admin: ShopAdmin) -> None:
-    """Save a live shop session where the agent keeps its login (as `buyer-agent login` would), so
-    tests that are not about logging in skip the login pages."""
-    from urllib.parse import urlsplit
-
-    from agent.browser import account_slug
-
-    host = urlsplit(cfg.site.base_url).hostname
-    cookies = [
-        {"name": k, "value": v, "domain": host, "path": "/", "expires": -1, "httpOnly": True,
-         "secure": False, "sameSite": "Lax"}
-        for k, v in admin.new_session().items()
-    ]  # fmt: skip
-    folder = Path(cfg.storage.state_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{account_slug(cfg.account.email)}.json").write_text(
-        json.dumps({"cookies": cookies, "origins": []})
-    )
+    """Tests not about logging in start from a saved session (as `buyer-agent login` leaves it)."""
+    admin.save_session(cfg.storage.state_dir, cfg.account.email)
 
 
 def shop_clock(admin: ShopAdmin):  # type: ignore[no-untyped-def]

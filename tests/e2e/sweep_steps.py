@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 
 from playwright.sync_api import Browser
 
-from agent.browser import account_slug
 from agent.config import Config
 from agent.flows.cancel import CancelResult, cancel_orders
 from agent.flows.runtime import Runtime, open_runtime
@@ -142,25 +141,7 @@ def agent_config(tmp_path: Path, base_url: str, **policy: Any) -> Config:
 
 def save_shop_session(config: Config, admin: ShopAdmin, base_url: str) -> None:
     """A saved session, as `buyer-agent login` leaves it, without going through the login pages."""
-    host = base_url.split("//", 1)[1].split(":", 1)[0]
-    cookies = [
-        {
-            "name": k,
-            "value": v,
-            "domain": host,
-            "path": "/",
-            "expires": -1,
-            "httpOnly": True,
-            "secure": False,
-            "sameSite": "Lax",
-        }
-        for k, v in admin.new_session().items()
-    ]
-    state_dir = config.storage.state_dir
-    state_dir.mkdir(parents=True, exist_ok=True)
-    (state_dir / f"{account_slug(SHOP_EMAIL)}.json").write_text(
-        json.dumps({"cookies": cookies, "origins": []})
-    )
+    admin.save_session(config.storage.state_dir)
 
 
 def shop_log(admin: ShopAdmin, kind: str, order_id: str | None = None) -> list[dict[str, Any]]:

@@ -36,18 +36,18 @@ def finish(proc: subprocess.Popen[str], timeout: float = 120) -> tuple[int, str,
     return proc.returncode, out, err
 
 
-def wait_for_line(proc: subprocess.Popen[str], needle: str, timeout: float = 60) -> None:
-    """Block on the agent's stderr (select: no sleeping) until a line contains `needle`."""
+def wait_for_line(proc: subprocess.Popen[str], needle: str, timeout: float = 60) -> str:
+    """Block on a process's stderr (select: no sleeping) until a line contains `needle`; that line."""
     assert proc.stderr is not None
     deadline = time.monotonic() + timeout
     while (left := deadline - time.monotonic()) > 0:
         ready, _, _ = select.select([proc.stderr], [], [], left)
         line = proc.stderr.readline() if ready else ""
         if ready and not line:
-            raise AssertionError(f"the agent exited before printing {needle!r}")
+            raise AssertionError(f"the process exited before printing {needle!r}")
         if needle in line:
-            return
-    raise AssertionError(f"no {needle!r} from the agent within {timeout} s")
+            return line
+    raise AssertionError(f"no {needle!r} within {timeout} s")
 
 
 def kill(proc: subprocess.Popen[str]) -> None:
@@ -211,18 +211,13 @@ def test_a_remote_browser_works_the_same(shop, shop_admin, tmp_path):
     assert {r["order_id"] for r in json.loads(out)} == expected
 
 
-def _devtools_endpoint(proc: subprocess.Popen[str], timeout: float = 30) -> str:
-    """Chromium prints `DevTools listening on ws://…` once it accepts connections: block on that line."""
-    assert proc.stderr is not None
-    deadline = time.monotonic() + timeout
-    while (left := deadline - time.monotonic()) > 0:
-        ready, _, _ = select.select([proc.stderr], [], [], left)
-        line = proc.stderr.readline() if ready else ""
-        if ready and not line:
-            raise AssertionError("the remote browser exited before listening")
-        if "DevTools listening on " in line:
-            return line.split("DevTools listening on ", 1)[1].strip()
-    raise AssertionError("the remote browser did not start listening in time")
+def _devtools_endpoint(proc: subprocess.Popen[str]) -> str:
+    """Chromium prints `DevTools listening on ws://…` once it accepts connections."""
+    return (
+        wait_for_line(proc, "DevTools listening on ", timeout=30)
+        .split("DevTools listening on ", 1)[1]
+        .strip()
+    )
 
 
 def test_the_demo_tells_the_whole_story(tmp_path):
