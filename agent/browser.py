@@ -96,7 +96,11 @@ class BrowserSession:
         return self.state_dir / f"{account_slug(email)}.json"
 
     def new_context(
-        self, email: str, locale: str | None = None, *, record_har: Path | None = None,
+        self,
+        email: str,
+        locale: str | None = None,
+        *,
+        record_har: Path | None = None,
         replay_har: Path | None = None,
     ) -> BrowserContext:
         """A context for one account, starting from its saved session when there is one.
@@ -141,9 +145,11 @@ class BrowserSession:
         stamp = time.strftime("%Y%m%dT%H%M%S")
         return folder / f"{stamp}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.{suffix}"
 
-    def screenshot(self, page: Page, run_id: str | int, name: str, mask: list | None = None) -> str:
+    def screenshot(
+        self, page: Page, run_id: str | int, name: str, mask: list | None = None, full_page: bool = True
+    ) -> str:
         path = self.evidence_path(run_id, name, "png")
-        page.screenshot(path=str(path), full_page=True, mask=mask or [])
+        page.screenshot(path=str(path), full_page=full_page, mask=mask or [])
         return str(path)
 
     def start_trace(self, context: BrowserContext) -> None:

@@ -122,7 +122,7 @@ def _attempt(
     )
     choice = _choose_reason(rt, dialog, order_id, reason, fallback_other)
     _double_check(rt, dialog, detail, choice.text)
-    shot = rt.screenshot(f"{order_id}-before-confirm")
+    shot = rt.screenshot(f"{order_id}-before-confirm", full_page=False)  # the modal is in the viewport
     if dry_run:
         dialog.close()
         rt.event("dry_run", order_id=order_id, reason_text=choice.text, evidence=[shot])

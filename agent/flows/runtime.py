@@ -51,8 +51,8 @@ class Runtime:
     def email(self) -> str:
         return self.config.account.email
 
-    def screenshot(self, name: str, mask: list | None = None) -> str:
-        path = self.browser.screenshot(self.page, self.run_id, name, mask=mask)
+    def screenshot(self, name: str, mask: list | None = None, full_page: bool = True) -> str:
+        path = self.browser.screenshot(self.page, self.run_id, name, mask=mask, full_page=full_page)
         self.evidence.append(path)
         return path
 
