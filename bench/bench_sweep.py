@@ -34,7 +34,7 @@ from agent.browser_setup import launch_args, resolve_chromium
 from agent.config import Config
 from agent.flows.cancel import read_detail
 from agent.flows.runtime import open_runtime
-from agent.models import RequestState
+from agent.models import Order, OrderStatus, RequestState
 from agent.shop.admin import ShopAdmin
 from agent.shop.seed import SHOP_EMAIL
 from agent.shop.server import ShopThread
@@ -134,9 +134,9 @@ def setup(tmp: Path, admin: ShopAdmin, base_url: str, n: int, delay_ms: int) -> 
     now = dt.datetime.now(dt.UTC)
     with Store.open(config.storage.database) as store, store.transaction():
         for oid in ids:
-            store.db.table("orders").upsert(
-                {"order_id": oid, "status": "cancellation_requested", "placed_at": placed[oid][:10]},
-                pk="order_id",
+            placed_on = dt.date.fromisoformat(placed[oid][:10])
+            store.upsert_order(
+                Order(order_id=oid, status=OrderStatus.CANCELLATION_REQUESTED, placed_at=placed_on)
             )
             store.set_request_state(
                 oid,

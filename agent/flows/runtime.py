@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Page
@@ -39,7 +39,6 @@ class Runtime:
     page: Page
     site: Site
     ask: Ask | None = None
-    evidence: list[str] = field(default_factory=list)
     failures: int = 0  # steps that failed without ending the run (one order of a batch): keep the trace
     trace: str | None = None  # where the run's trace was kept, once it ends
 
@@ -52,9 +51,7 @@ class Runtime:
         return self.config.account.email
 
     def screenshot(self, name: str, mask: list | None = None, full_page: bool = True) -> str:
-        path = self.browser.screenshot(self.page, self.run_id, name, mask=mask, full_page=full_page)
-        self.evidence.append(path)
-        return path
+        return self.browser.screenshot(self.page, self.run_id, name, mask=mask, full_page=full_page)
 
     def event(
         self, kind: str, order_id: str | None = None, evidence: list[str] | None = None, **detail: object

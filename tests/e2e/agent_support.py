@@ -22,7 +22,6 @@ __all__ = [
     "pick_order",
     "preload_session",
     "run_cancel",
-    "shop_clock",
     "submissions",
     "toml_value",
 ]
@@ -56,13 +55,6 @@ def make_config(tmp_path: Path, base_url: str, **sections: dict[str, Any]) -> Co
 def preload_session(cfg: Config, admin: ShopAdmin) -> None:
     """Tests not about logging in start from a saved session (as `buyer-agent login` leaves it)."""
     admin.save_session(cfg.storage.state_dir, cfg.account.email)
-
-
-def shop_clock(admin: ShopAdmin):  # type: ignore[no-untyped-def]
-    """The store clock for tests: the shop's own (advanced by the admin API), so deadlines agree."""
-    import datetime as dt
-
-    return lambda: dt.datetime.fromisoformat(admin.state()["clock"]["now"])
 
 
 def run_cancel(
