@@ -139,6 +139,7 @@ class PolicyConfig(Section):
         default_factory=lambda: dict(REFUND_BUSINESS_DAYS)
     )
     max_retries: int = Field(3, ge=0)
+    unanswered_click_hours: float = Field(24, gt=0)
 
     _merge_refund_days = field_validator("refund_business_days", mode="before")(_with_default_refund_days)
 

@@ -177,3 +177,33 @@ class WriteBlocked(AgentError):
 
 class RecordingLeak(AgentError):
     """Raised by agent.recording when a scrubbed recording still holds a secret: nothing is written."""
+
+
+class StateConflict(AgentError):
+    """Raised by Store.transition/amend when a request is no longer in the state the caller saw (another
+    run moved it first). Nothing was overwritten; the lost race is recorded as a `transition_lost` event."""
+
+    exit_code = 1
+
+    def __init__(self, order_id: str, expected: object, found: object, wanted: object) -> None:
+        self.order_id, self.expected, self.found, self.wanted = order_id, expected, found, wanted
+        super().__init__(
+            f"order {order_id}: expected its request in {_name(expected)} to move it to {_name(wanted)}, "
+            f"but another run left it {_name(found)}"
+        )
+
+
+class IllegalTransition(AgentError, ValueError):
+    """Raised by Store.transition for a move agent.transitions forbids (a bug in the caller, never a site
+    condition). Nothing is written."""
+
+    exit_code = 1
+
+    def __init__(self, order_id: str, state_from: object, state_to: object) -> None:
+        self.order_id, self.state_from, self.state_to = order_id, state_from, state_to
+        moves = f"from {_name(state_from)} to {_name(state_to)}"
+        super().__init__(f"order {order_id}: a request cannot move {moves}")
+
+
+def _name(state: object) -> str:
+    return "no request" if state is None else str(getattr(state, "value", state))

@@ -52,6 +52,8 @@ class CancelOutcome(StrEnum):
     NOT_CANCELLABLE = "not_cancellable"
     DRY_RUN = "dry_run"
     SKIPPED = "skipped"  # the person said no at the confirmation prompt
+    PENDING = "pending"  # a click is still unanswered: re-check later, never click again meanwhile
+    NEEDS_HUMAN = "needs_human"  # a person must look at the order (see the message)
     FAILED = "failed"
 
 
@@ -142,3 +144,5 @@ class Run(BaseModel):
     ended_at: dt.datetime | None = None
     outcome: str | None = None
     pid: int | None = None
+    host: str | None = None  # where it ran: liveness can only be checked on the same host
+    process: str | None = None  # the process's identity (agent.processes), so a reused pid is not "alive"

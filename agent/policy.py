@@ -391,22 +391,18 @@ class Submission(StrEnum):
 
     CANCELLED = "cancelled"  # the site cancelled at once
     REQUESTED = "requested"  # the site forwarded it to the seller
-    NOT_YET = "not_yet"  # right after the click: no visible outcome yet (keep `submitting`)
-    NOT_SUBMITTED = "not_submitted"  # reconciling: the order is untouched, the click never happened
-    UNEXPECTED = "unexpected"  # reconciling: the order moved somewhere else (shipped …): a person looks
+    UNANSWERED = "unanswered"  # the order looks untouched: the journal decides (agent.journal), not the page
+    UNEXPECTED = "unexpected"  # the order moved somewhere else (shipped …): a person looks
 
 
-def submission_outcome(
-    status: OrderStatus, after_click: bool, cancellable: Collection[OrderStatus | str]
-) -> Submission:
-    """Decide from the status alone; never a guess that could lead to a second click: only an order
-    still in a cancellable status counts as "not submitted"."""
+def submission_outcome(status: OrderStatus, cancellable: Collection[OrderStatus | str]) -> Submission:
+    """Decide from the status alone what it can prove. An order still in a cancellable status proves
+    nothing (a slow site may not show a request yet): whether it may be submitted again is the journal's
+    call, never the page's."""
     if status == OrderStatus.CLOSED:
         return Submission.CANCELLED
     if status == OrderStatus.CANCELLATION_REQUESTED:
         return Submission.REQUESTED
-    if after_click:
-        return Submission.NOT_YET
     if status in {OrderStatus(s) for s in cancellable}:
-        return Submission.NOT_SUBMITTED
+        return Submission.UNANSWERED
     return Submission.UNEXPECTED

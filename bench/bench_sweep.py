@@ -32,7 +32,7 @@ from playwright.sync_api import Browser, sync_playwright
 from agent.browser import account_slug
 from agent.browser_setup import launch_args, resolve_chromium
 from agent.config import Config
-from agent.flows.cancel import read_detail
+from agent.flows.read import read_detail
 from agent.flows.runtime import open_runtime
 from agent.models import Order, OrderStatus, RequestState
 from agent.shop.admin import ShopAdmin
@@ -138,9 +138,10 @@ def setup(tmp: Path, admin: ShopAdmin, base_url: str, n: int, delay_ms: int) -> 
             store.upsert_order(
                 Order(order_id=oid, status=OrderStatus.CANCELLATION_REQUESTED, placed_at=placed_on)
             )
-            store.set_request_state(
+            store.transition(
                 oid,
                 RequestState.REQUESTED,
+                expected=None,
                 requested_at=now,
                 seller_deadline=now + dt.timedelta(hours=48),
                 dispute_deadline=now + dt.timedelta(days=80),

@@ -1,13 +1,5 @@
-"""The life of one cancellation request: a pure state machine over RequestState.
-
-    submitting ─┬─> cancelled ──> refund_pending ──> refunded
-                ├─> requested ─┬─> accepted ──> refund_pending
-                │              ├─> rejected ──> shipped_anyway
-                │              ├─> stalled  ──> accepted | rejected | shipped_anyway
-                │              └─> shipped_anyway
-                └─> failed ──> submitting (a retry)
-    (active states) ──> dispute_flagged ──> dispute_opened ──> dispute_resolved
-    (every state but the terminal ones) ──> needs_human ──> (whatever the person decides)
+"""The life of one cancellation request: a pure state machine over RequestState. Which moves exist is
+agent.transitions (the table the store enforces); this module decides which one the site calls for.
 
 `next_state` takes ONE step from what the site shows; `advance` repeats it until nothing moves, so an
 order found already "Closed · Refunded" while we thought it `requested` yields three transitions
@@ -24,7 +16,8 @@ from pydantic import BaseModel, ConfigDict
 
 from agent.models import OrderStatus, RequestState
 from agent.parsing import fold
-from agent.policy import CANCELLABLE, dispute_warning
+from agent.policy import CANCELLABLE, Submission, dispute_warning, submission_outcome
+from agent.transitions import ALLOWED, TERMINAL, can_move
 
 __all__ = [
     "ALLOWED",
@@ -41,36 +34,8 @@ __all__ = [
 S = RequestState
 O = OrderStatus  # noqa: E741 - a one-letter alias keeps the rule tables readable
 
-TERMINAL = frozenset({S.REFUNDED, S.DISPUTE_RESOLVED})
-
-ALLOWED: dict[RequestState, frozenset[RequestState]] = {
-    S.SUBMITTING: frozenset({S.CANCELLED, S.REQUESTED, S.FAILED, S.NEEDS_HUMAN}),
-    S.FAILED: frozenset({S.SUBMITTING, S.NEEDS_HUMAN}),
-    S.CANCELLED: frozenset({S.REFUND_PENDING, S.DISPUTE_FLAGGED, S.NEEDS_HUMAN}),
-    S.REQUESTED: frozenset({S.ACCEPTED, S.REJECTED, S.STALLED, S.SHIPPED_ANYWAY, S.DISPUTE_FLAGGED,
-                            S.NEEDS_HUMAN}),
-    S.STALLED: frozenset({S.ACCEPTED, S.REJECTED, S.SHIPPED_ANYWAY, S.DISPUTE_FLAGGED, S.NEEDS_HUMAN}),
-    # rejected → accepted: the order closed after all (seller relented, or the ship-by window lapsed)
-    S.REJECTED: frozenset({S.ACCEPTED, S.SHIPPED_ANYWAY, S.DISPUTE_FLAGGED, S.NEEDS_HUMAN}),
-    S.ACCEPTED: frozenset({S.REFUND_PENDING, S.SHIPPED_ANYWAY, S.DISPUTE_FLAGGED, S.NEEDS_HUMAN}),
-    # shipped_anyway → refund_pending: the site refunds a shipped order (lost parcel, seller refund)
-    S.SHIPPED_ANYWAY: frozenset({S.REFUND_PENDING, S.DISPUTE_FLAGGED, S.NEEDS_HUMAN}),
-    S.REFUND_PENDING: frozenset({S.REFUNDED, S.DISPUTE_FLAGGED, S.NEEDS_HUMAN}),
-    # dispute_flagged → refunded: the money arrived before anyone opened the dispute
-    S.DISPUTE_FLAGGED: frozenset({S.DISPUTE_OPENED, S.REFUNDED, S.NEEDS_HUMAN}),
-    S.DISPUTE_OPENED: frozenset({S.DISPUTE_RESOLVED, S.NEEDS_HUMAN}),
-    S.REFUNDED: frozenset(),
-    S.DISPUTE_RESOLVED: frozenset(),
-    # only a person's command leaves needs_human; back to any state but the journal-only submitting
-    S.NEEDS_HUMAN: frozenset(set(S) - {S.SUBMITTING, S.NEEDS_HUMAN}),
-}  # fmt: skip
-
 # Keys of `texts` (pack wordings; a phrase matches as a case-insensitive substring of what the page shows).
 TEXT_KEYS = ("refund_in_progress", "refunded", "dispute_opened", "dispute_resolved")
-
-
-def can_move(a: RequestState, b: RequestState) -> bool:
-    return b in ALLOWED[a]
 
 
 class Observation(BaseModel):
@@ -182,15 +147,20 @@ def advance(
 
 
 def _submitting(look: _Look, d: Deadlines, now: dt.datetime) -> _Step | None:
-    """Reconciliation after the irreversible click: what did the site make of it?"""
-    if look.status is O.CLOSED:
+    """Reconciling an interrupted submission: only what the site shows settles it. An order still
+    untouched is the journal's to judge (agent.journal), never "not submitted" from the status alone."""
+    outcome = submission_outcome(look.status, CANCELLABLE)
+    if outcome is Submission.CANCELLED:
         return S.CANCELLED, "instant_cancel", "the order is closed: cancelled at once"
-    if look.status is O.CANCELLATION_REQUESTED:
+    if outcome is Submission.REQUESTED:
         return S.REQUESTED, "request_confirmed", "the site shows the cancellation request"
-    if look.status is O.UNKNOWN:
+    if outcome is Submission.UNANSWERED or look.status is O.UNKNOWN:
         return None
-    what = "still cancellable" if look.status in CANCELLABLE else "moved on"
-    return S.FAILED, "not_submitted", f"the order is {look.status.value} ({what}): the request did not take"
+    return (
+        S.NEEDS_HUMAN,
+        "moved_after_submission",
+        f"after an interrupted submission the order is {look.status.value}: a person must look",
+    )
 
 
 def _cancelled(look: _Look, d: Deadlines, now: dt.datetime) -> _Step | None:

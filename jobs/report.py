@@ -16,15 +16,18 @@ from pydantic import BaseModel, Field
 
 from agent.config import PolicyConfig
 from agent.models import CancelRequest, Event, RequestState
+from agent.policy import CANCELLABLE
 from agent.store import Store
 
 __all__ = ["ReportRow", "build_report", "next_step", "render_html"]
 
 S = RequestState
+CANCELLABLE_VALUES = frozenset(s.value for s in CANCELLABLE)
 MAX_INLINE_BYTES = 2_000_000  # larger screenshots are linked, not inlined
 
 NEXT_STEP = {
-    S.SUBMITTING: "the next run reconciles the interrupted submission",
+    S.SUBMITTING: "pending: a click is still unanswered — re-check later (`buyer-agent cancel {order_id}` "
+    "re-checks it and never clicks again); do not cancel by hand meanwhile",
     S.CANCELLED: "nothing, unless a refund is due",
     S.REQUESTED: "wait for the seller's answer",
     S.ACCEPTED: "wait for the refund",
@@ -37,7 +40,7 @@ NEXT_STEP = {
     S.DISPUTE_RESOLVED: "nothing: done",
     S.REFUNDED: "nothing: done",
     S.NEEDS_HUMAN: "look at the order yourself",
-    S.FAILED: "cancel again, or by hand",
+    S.FAILED: "nothing of ours is live on the site: cancel again if you still want to",
 }
 
 
@@ -57,8 +60,12 @@ class ReportRow(BaseModel):
     timeline: list[dict[str, Any]] = Field(default_factory=list, exclude=True)
 
 
-def next_step(request: CancelRequest, now: dt.datetime) -> str:
+def next_step(request: CancelRequest, now: dt.datetime, order_status: str | None = None) -> str:
+    """What the person should do next. `order_status`: the order's last seen status — a failed attempt
+    whose order no longer looks cancellable is never answered with "cancel again"."""
     text = NEXT_STEP[request.state].format(order_id=request.order_id)
+    if request.state is S.FAILED and order_status is not None and order_status not in CANCELLABLE_VALUES:
+        text = f"look at the order yourself: it shows {order_status.replace('_', ' ')}"
     deadline = request.dispute_deadline
     if "dispute" in text and deadline is not None and request.state is not S.DISPUTE_OPENED:
         text += f" before {deadline:%Y-%m-%d}"
@@ -96,7 +103,7 @@ def build_report(
                 refund_due=request.refund_due,
                 dispute_deadline=request.dispute_deadline,
                 flagged_reason=request.flagged_reason,
-                next_step=next_step(request, now),
+                next_step=next_step(request, now, order.get("status")),
                 urgent=_urgent(request, now, pol),
                 timeline=_timeline(store.events_for(request.order_id)) if timelines else [],
             )

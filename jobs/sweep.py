@@ -22,23 +22,19 @@ from typing import Any
 from playwright.sync_api import Error as PlaywrightError
 from pydantic import BaseModel, Field
 
-from agent.errors import AgentError, NeedsHuman, SiteError
-from agent.flows.cancel import read_detail
+from agent import journal
+from agent.deadlines import entry_fields, was_paid
+from agent.errors import AgentError, NeedsHuman, SiteError, StateConflict
 from agent.flows.dispute import DisputeResult, open_dispute
 from agent.flows.orders import time_option
+from agent.flows.read import read_detail
 from agent.flows.runtime import Runtime
 from agent.flows.session import ensure_logged_in, retrying
-from agent.models import CancelRequest, Money, Order, RequestState
+from agent.journal import Attempt, Unanswered
+from agent.models import CancelRequest, Money, Order, OrderDetail, RequestState
 from agent.pages import OrderListApi, OrdersPage
 from jobs.lifecycle import TEXT_KEYS, Transition
-from jobs.watch import (
-    WATCHED,
-    deadlines_of,
-    decide,
-    needs_detail,
-    observation,
-    refund_due_on_entry,
-)
+from jobs.watch import WATCHED, deadlines_of, decide, needs_detail, observation
 
 __all__ = ["SweepResult", "SweepTransition", "sweep"]
 
@@ -192,12 +188,53 @@ def _check(
     now = rt.now()
     deadlines = deadlines_of(request, rt.config.policy, rt.config.schedule.recheck_after_deadline_minutes)
     steps = decide(request, observation(look, now), deadlines, now, texts)
+    if not steps and request.state is S.SUBMITTING:
+        steps = _unanswered(rt, request, look, now)
     if not steps:
+        _fill_missing_deadlines(rt, request, look)
         return
     evidence = _evidence(rt, request.order_id, steps, look is rows.get(request.order_id), result)
     for step in steps:
-        request = _apply(rt, request, step, look, evidence if step.state_to in EVIDENCE_ON else None)
+        try:
+            request = _apply(rt, request, step, look, evidence if step.state_to in EVIDENCE_ON else None)
+        except StateConflict as exc:  # another run moved it first: recorded by the store, nothing overwritten
+            logger.info("sweep: %s", exc)
+            return
         result.transitions.append(SweepTransition(order_id=request.order_id, **step.model_dump()))
+
+
+def _unanswered(rt: Runtime, request: CancelRequest, look: Order, now: dt.datetime) -> list[Transition]:
+    """A `submitting` request whose order looks untouched: the journal's rule (agent.journal), the same
+    one cancel applies. Pending stays as it is; never "not submitted" from the status alone."""
+    attempt = rt.store.open_attempt(request.order_id, "cancel")
+    if attempt is None:  # journalled before agent.journal existed: only a dead run's row may be voided
+        begun = request.requested_at or now
+        attempt = Attempt(action="cancel", order_id=request.order_id, begun_event=0, begun_at=begun,
+                          run_id=request.run_id, live_since=begun)  # fmt: skip
+    verdict = journal.judge(rt.store, attempt, now, rt.run_id, rt.config.policy.unanswered_click_hours)
+    rt.event("unanswered", order_id=request.order_id, verdict=verdict.value, live=attempt.live)
+    if verdict is Unanswered.PENDING:
+        return []
+    if verdict is Unanswered.RETRY:
+        why = "not submitted: nothing reached the site and the run that began it is over"
+        return [Transition(state_from=S.SUBMITTING, state_to=S.FAILED, code="not_submitted", reason=why,
+                           at=now)]  # fmt: skip
+    why = f"a click was never answered and the order still shows {look.status_text!r}: look at it yourself"
+    return [Transition(state_from=S.SUBMITTING, state_to=S.NEEDS_HUMAN, code="unanswered_click", reason=why,
+                       at=now)]  # fmt: skip
+
+
+def _fill_missing_deadlines(rt: Runtime, request: CancelRequest, look: Order) -> None:
+    """A request recorded without its deadlines (older versions did that) gets them now, so it can stall."""
+    missing = request.dispute_deadline is None or (
+        request.seller_deadline is None if request.state is S.REQUESTED else request.refund_due is None
+    )
+    if request.state not in (S.REQUESTED, S.CANCELLED, S.ACCEPTED) or not missing:
+        return
+    fields = _entry_fields(rt, request, request.state, look, rt.now())
+    fields.pop("submitted_at", None)
+    if fields:
+        rt.store.amend(request.order_id, request.state, rt.run_id, **fields)
 
 
 def _evidence(
@@ -215,34 +252,30 @@ def _evidence(
 def _apply(
     rt: Runtime, request: CancelRequest, step: Transition, look: Order, evidence: list[str] | None
 ) -> CancelRequest:
-    fields: dict[str, object] = {}
-    if step.state_to is S.DISPUTE_FLAGGED:
-        fields["flagged_reason"] = step.code
-    order = rt.store.get_order(request.order_id) or {}
-    due = refund_due_on_entry(
-        request,
-        step.state_to,
-        step.at,
-        str(order.get("payment_method") or ""),
-        _paid(rt, request.order_id),
-        rt.config.policy,
-    )
-    if due is not None:
-        fields["refund_due"] = due
+    fields = _entry_fields(rt, request, step.state_to, look, step.at)
+    if step.state_to in (S.DISPUTE_FLAGGED, S.NEEDS_HUMAN, S.FAILED):
+        fields["flagged_reason"] = step.code if step.state_to is S.DISPUTE_FLAGGED else step.reason
     observed = observation(look, step.at).model_dump(mode="json", exclude={"observed_at"})
     detail = {"code": step.code, "reason": step.reason, "observed": observed}
-    return rt.store.set_request_state(
-        request.order_id, step.state_to, rt.run_id, detail=detail, evidence=evidence, **fields
+    return rt.store.transition(request.order_id, step.state_to, expected=request.state, run_id=rt.run_id,
+                               detail=detail, evidence=evidence, **fields)  # fmt: skip
+
+
+def _entry_fields(
+    rt: Runtime, request: CancelRequest, entering: RequestState, look: Order, at: dt.datetime
+) -> dict[str, Any]:
+    order = rt.store.get_order(request.order_id) or {}
+    placed = dt.date.fromisoformat(str(order["placed_at"])[:10]) if order.get("placed_at") else None
+    return entry_fields(
+        request,
+        entering,
+        at,
+        rt.config.policy,
+        placed_on=look.placed_at or placed,
+        page_seller_deadline=look.seller_deadline if isinstance(look, OrderDetail) else None,
+        payment_text=str(order.get("payment_method") or ""),
+        paid=was_paid(rt.store.events_for(request.order_id)),
     )
-
-
-def _paid(rt: Runtime, order_id: str) -> bool:
-    """False when the order was cancelled while still awaiting payment (no money, no refund)."""
-    for event in rt.store.events_for(order_id):
-        unpaid = event.state_from == "awaiting_payment" and event.state_to == "closed"
-        if event.kind == "order_status" and unpaid:
-            return False
-    return True
 
 
 def _auto_dispute(rt: Runtime, result: SweepResult) -> None:

@@ -8,8 +8,7 @@ sweep's own policy on top of it:
   dispute at once, with that reason (refund overdue and a closing dispute window are lifecycle rules);
 - **where to look**: the order list settles most states; a detail page is read only when the list
   cannot tell (a closed order's refund text, a settled dispute, an order missing from the list);
-- **deadlines**: the stored ones, plus the expected refund date computed on entering a refund-bearing
-  state from the payment method's window (agent.policy.refund_due).
+- **deadlines**: the stored ones (what a state carries on entry is agent.deadlines.entry_fields).
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from agent import policy
 from agent.config import PolicyConfig
 from agent.models import CancelRequest, Order, OrderDetail, OrderStatus, RequestState
 from jobs.lifecycle import Deadlines, Observation, Transition, advance, can_move
@@ -29,7 +27,6 @@ __all__ = [
     "deadlines_of",
     "needs_detail",
     "observation",
-    "refund_due_on_entry",
 ]
 
 S = RequestState
@@ -42,8 +39,6 @@ FLAG_ON: dict[RequestState, str] = {
     S.REJECTED: "rejected",
     S.SHIPPED_ANYWAY: "shipped_anyway",
 }
-# Entering these starts the refund clock (unless the order was never paid).
-REFUND_CLOCK_STARTS = frozenset({S.CANCELLED, S.ACCEPTED})
 
 
 def observation(order: Order, now: dt.datetime, dispute_status: str | None = None) -> Observation:
@@ -68,7 +63,7 @@ def needs_detail(request: CancelRequest, row: Order | None) -> bool:
     if state is S.DISPUTE_OPENED:
         return row.status is not OrderStatus.DISPUTE  # the dispute ended: its outcome is on the page
     if state is S.SUBMITTING:
-        return False  # the list status alone reconciles an interrupted submission
+        return True  # rare: read the page, so a request found there gets the seller's own countdown
     return row.status is OrderStatus.CLOSED  # closed: only the detail's reminder tells the refund apart
 
 
@@ -101,17 +96,3 @@ def decide(
         flag = Transition(state_from=last, state_to=S.DISPUTE_FLAGGED, code=code, reason=reason, at=now)
         steps.append(flag)
     return steps
-
-
-def refund_due_on_entry(
-    request: CancelRequest,
-    entering: RequestState,
-    at: dt.datetime,
-    payment_text: str,
-    paid: bool,
-    pol: PolicyConfig,
-) -> dt.datetime | None:
-    """The expected refund date to store when `request` enters `entering`, else None (keep what is)."""
-    if entering not in REFUND_CLOCK_STARTS or request.refund_due is not None or not paid:
-        return None
-    return policy.refund_due(at, payment_text, pol.refund_business_days)

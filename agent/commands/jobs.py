@@ -15,7 +15,8 @@ from agent.commands.orders import _order_ids, _runtime
 from agent.errors import UsageError
 from agent.store import utcnow
 
-DISPUTE_EXIT = {"opened": 0, "already_opened": 0, "dry_run": 0, "unavailable": 1, "not_flagged": 1}
+DISPUTE_EXIT = {"opened": 0, "already_opened": 0, "dry_run": 0, "unavailable": 1, "not_flagged": 1,
+                "failed": 1, "pending": 1, "needs_human": 3}  # fmt: skip
 
 
 @command(cli)

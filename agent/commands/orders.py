@@ -14,14 +14,19 @@ from rich.progress import Progress
 from rich.table import Table
 
 from agent.cli import App, cli, command
-from agent.errors import UsageError
+from agent.errors import NeedsHuman, UsageError
 from agent.flows.cancel import CancelResult, cancel_orders
 from agent.flows.orders import list_orders, show_order
 from agent.flows.runtime import Runtime, open_runtime
 from agent.flows.session import log_in_with_human
 from agent.models import CancelOutcome, Order, OrderDetail, OrderStatus, normalise_order_id
 
-EXIT_FOR_OUTCOME = {CancelOutcome.FAILED: 1, CancelOutcome.NOT_CANCELLABLE: 4}
+EXIT_FOR_OUTCOME = {
+    CancelOutcome.FAILED: 1,
+    CancelOutcome.PENDING: 1,
+    CancelOutcome.NEEDS_HUMAN: 3,
+    CancelOutcome.NOT_CANCELLABLE: 4,
+}
 
 
 @contextmanager
@@ -157,15 +162,31 @@ def cancel(app: App, order_ids: tuple[str, ...], reason: str, dry_run: bool, yes
         raise UsageError("--reason must not be empty")
     confirm = None if (yes or dry_run or not sys.stdin.isatty()) else _ask_person
     bar = Progress(transient=True, disable=len(ids) < 2 or as_json)
-    with _runtime(app, "cancel", headed=headed) as rt, bar:
-        task = bar.add_task("cancelling", total=len(ids))
-        results = cancel_orders(rt, ids, reason, dry_run=dry_run, fallback_other=fallback_other,
-                                confirm=confirm, on_result=lambda _r: bar.advance(task))  # fmt: skip
-    _print_results(results, as_json)
+    done: list[CancelResult] = []
+
+    def on_result(result: CancelResult) -> None:
+        done.append(result)
+        bar.advance(task)
+
+    try:
+        with _runtime(app, "cancel", headed=headed) as rt, bar:
+            task = bar.add_task("cancelling", total=len(ids))
+            cancel_orders(rt, ids, reason, dry_run=dry_run, fallback_other=fallback_other, confirm=confirm,
+                          on_result=on_result)  # fmt: skip
+    except NeedsHuman:  # the run stops for a person: still show what was done before it stopped
+        _print_results(done + _not_attempted(ids, done), as_json)
+        raise
+    _print_results(done, as_json)
     if rt.trace and not as_json:  # known once the run has closed: where to replay what went wrong
         click.echo(f"trace of this run: {rt.trace} (open with `playwright show-trace`)", err=True)
-    codes = {EXIT_FOR_OUTCOME.get(r.outcome, 0) for r in results}
-    sys.exit(1 if 1 in codes else 4 if 4 in codes else 0)
+    codes = {EXIT_FOR_OUTCOME.get(r.outcome, 0) for r in done}
+    sys.exit(next((code for code in (1, 3, 4) if code in codes), 0))
+
+
+def _not_attempted(ids: list[str], done: list[CancelResult]) -> list[CancelResult]:
+    seen = {r.order_id for r in done}
+    return [CancelResult(order_id=i, outcome=CancelOutcome.SKIPPED, message="not attempted: the run stopped")
+            for i in ids if i not in seen]  # fmt: skip
 
 
 def _ask_person(detail: OrderDetail, reason_text: str) -> bool:

@@ -1,45 +1,50 @@
-"""Cancel orders: read → check eligibility → open the dialog wherever it is → pick the reason →
-double-check → journal → THE click → record the outcome. Exactly once, even across crashes.
+"""Cancel orders: read → check eligibility → open the form wherever it is → pick the reason →
+double-check → journal → THE click (under the network guard) → judge the site's answer. Exactly once,
+even across crashes and slow sites.
 
-Order of safety (the only irreversible click is behind all of them): eligibility (policy), the dialog's
-order id, the chosen reason read back from the dialog, a re-read of the status, the dry-run switch, the
-person's confirmation, and the `submitting` journal row committed before the click. A run that finds
-`submitting` (a crash mid-click) reconciles by reading the site — it never clicks again blindly.
+Order of safety (the only irreversible click is behind all of them): eligibility (policy); the form
+belongs to the order it was opened from (the detail page of that id or its list row; an id the form
+prints is checked when present); the chosen reason read back from the form; the dry-run switch; the
+person's yes; the order's status re-read from the site after that yes; the `submitting` row committed
+before the click; and the network guard, which stops any request naming another order and journals the
+submission before it leaves. A run that finds `submitting` settles it from what the site shows and the
+journal (agent.flows.cancel_settle) — a click whose answer never came is never repeated on a guess.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
-from pydantic import BaseModel, Field
 
-from agent import policy
-from agent.errors import AgentError, ControlNotFound, DoubleCheckFailed, NeedsHuman, SessionExpired
+from agent import journal, policy
+from agent.deadlines import entry_fields
+from agent.errors import (
+    AgentError,
+    AlreadyRequested,
+    ControlNotFound,
+    DoubleCheckFailed,
+    NeedsHuman,
+    SessionExpired,
+    StateConflict,
+)
+from agent.flows.cancel_settle import CancelResult, as_found, reconcile, settle, unanswered
+from agent.flows.guard import SubmissionGuard
+from agent.flows.read import detail_page, read_detail, status_now
 from agent.flows.runtime import Runtime
 from agent.flows.session import ensure_logged_in, log_in, retrying
 from agent.models import CancelOutcome, OrderDetail, OrderStatus, RequestState
-from agent.pages import CancelDialog, ConfirmPermit, OrderDetailPage, OrdersPage
-from agent.parsing import fold, order_id_from_url
+from agent.pages import CancelDialog, CancelSubmitted, ConfirmPermit, OrdersPage
+from agent.parsing import fold
+
+__all__ = ["CancelResult", "cancel_orders", "cancel_one", "open_dialog"]
 
 logger = logging.getLogger(__name__)
 
 SESSION_RENEWALS = 2  # logins per order when the session dies at the click (bounded: no endless loop)
 Confirm = Callable[[OrderDetail, str], bool]  # the person's yes/no before the click (CLI, on a terminal)
-
-
-class CancelResult(BaseModel):
-    order_id: str
-    outcome: CancelOutcome
-    state: RequestState | None = None
-    status_text: str = ""
-    reason_text: str = ""
-    message: str = ""
-    evidence: list[str] = Field(default_factory=list)
 
 
 def cancel_orders(
@@ -86,9 +91,15 @@ def cancel_one(
         rt.failures += 1
         shot = _failure_shot(rt, order_id)
         rt.event("cancel_failed", order_id=order_id, error=str(exc), evidence=[shot] if shot else None)
-        return CancelResult(
+        result = CancelResult(
             order_id=order_id, outcome=CancelOutcome.FAILED, message=str(exc), evidence=[shot] if shot else []
         )
+        request = rt.store.get_request(order_id)
+        if request is not None and request.state is RequestState.SUBMITTING:  # it may have reached the site
+            pending = as_found(rt, order_id)
+            return result.model_copy(update={"outcome": pending.outcome, "state": pending.state,
+                                             "message": f"{exc}; {pending.message}"})  # fmt: skip
+        return result
 
 
 def _reconciled_attempt(
@@ -121,7 +132,7 @@ def _attempt(
         rt, lambda: open_dialog(rt, order_id, reuse), f"opening the cancel dialog of {order_id}"
     )
     choice = _choose_reason(rt, dialog, order_id, reason, fallback_other)
-    _double_check(rt, dialog, detail, choice.text)
+    _double_check(dialog, detail, choice.text)
     shot = rt.screenshot(f"{order_id}-before-confirm", full_page=False)  # the modal is in the viewport
     if dry_run:
         dialog.close()
@@ -143,46 +154,8 @@ def _attempt(
             reason_text=choice.text,
             message="not confirmed: nothing submitted",
         )
+    _still_cancellable(rt, dialog, detail)
     return _submit(rt, dialog, detail, choice.key or reason, choice.text, shot)
-
-
-def detail_page(rt: Runtime, order_id: str, reuse: list[bool]) -> OrderDetailPage:
-    """The order's detail page: the one on screen when it already shows this order and `reuse[0]`
-    (first attempt only — a retry always loads afresh), else a fresh load. Saves a page load per step."""
-    page = OrderDetailPage(rt.site)
-    here = (
-        order_id_from_url(rt.page.url) == order_id
-        and urlsplit(rt.page.url).path == urlsplit(rt.site.url("order_detail", order_id=order_id)).path
-    )
-    if reuse[0] and here:
-        reuse[0] = False
-        return page.wait_loaded()
-    return page.open(order_id)
-
-
-def read_detail(
-    rt: Runtime, order_id: str, reuse: bool = False, before: OrderDetail | None = None
-) -> OrderDetail:
-    """Read the order's detail page (retrying reads, renewing the session) and record what it shows.
-    `before`: what an earlier read of this run saw; only what an order's move changes is read again."""
-    first = [reuse]
-
-    def read() -> OrderDetail:
-        page = detail_page(rt, order_id, first)
-        return page.status_update(before, rt.now()) if before else page.detail(now=rt.now())
-
-    detail = retrying(rt, read, f"reading order {order_id}")
-    if detail.order_id != order_id:
-        raise DoubleCheckFailed(f"asked for order {order_id}, the page shows order {detail.order_id}")
-    rt.store.upsert_order(detail)
-    rt.event(
-        "observed",
-        order_id=order_id,
-        status=detail.status.value,
-        status_text=detail.status_text,
-        reminder=detail.reminder,
-    )
-    return detail
 
 
 def _refusal(rt: Runtime, detail: OrderDetail) -> CancelResult | None:
@@ -202,34 +175,43 @@ def _refusal(rt: Runtime, detail: OrderDetail) -> CancelResult | None:
         reason=verdict.reason,
         needs_human=verdict.needs_human,
     )
-    if verdict.needs_human and (existing is None or existing.state == RequestState.FAILED):
-        rt.store.set_request_state(
-            detail.order_id, RequestState.NEEDS_HUMAN, rt.run_id, flagged_reason=verdict.reason
-        )
-    if outcome == CancelOutcome.ALREADY_REQUESTED and existing is None:
-        _journal_seen_request(rt, detail)
+    fresh = existing is None or existing.state == RequestState.FAILED
+    if verdict.needs_human and fresh:
+        _start(rt, detail, RequestState.NEEDS_HUMAN, existing, flagged_reason=verdict.reason)
+    if outcome == CancelOutcome.ALREADY_REQUESTED and fresh:
+        _journal_seen_request(rt, detail, existing)
+    request = rt.store.get_request(detail.order_id)
     return CancelResult(
         order_id=detail.order_id,
         outcome=outcome,
         status_text=detail.status_text,
-        state=existing.state if existing else None,
+        state=request.state if request else None,
         message=verdict.reason,
     )
 
 
-def _journal_seen_request(rt: Runtime, detail: OrderDetail) -> None:
-    """A request made elsewhere (the app, the website): start watching it too."""
+def _journal_seen_request(rt: Runtime, detail: OrderDetail, existing: object) -> None:
+    """A request made elsewhere (the app, the website): start watching it too, deadlines and all."""
     if detail.status == OrderStatus.CANCELLATION_REQUESTED:
-        rt.store.set_request_state(
-            detail.order_id,
-            RequestState.REQUESTED,
-            rt.run_id,
-            **_deadlines(rt, detail, rt.now()),
-        )
+        fields = entry_fields(None, RequestState.REQUESTED, rt.now(), rt.config.policy,
+                              placed_on=detail.placed_at,
+                              page_seller_deadline=detail.seller_deadline)  # fmt: skip
+        _start(rt, detail, RequestState.REQUESTED, existing, **fields)
+
+
+def _start(rt: Runtime, detail: OrderDetail, to: RequestState, existing: object, **fields: Any) -> None:
+    """Move an order with no live request (none, or `failed`) to `to`; a lost race is left as it is."""
+    expected = getattr(existing, "state", None)
+    try:
+        rt.store.transition(detail.order_id, to, expected=expected, run_id=rt.run_id,
+                            detail={"status_text": detail.status_text}, **fields)  # fmt: skip
+    except StateConflict:
+        logger.info("order %s: another run recorded its request first", detail.order_id)
 
 
 def open_dialog(rt: Runtime, order_id: str, reuse: list[bool]) -> CancelDialog:
-    """The cancel dialog of `order_id`: from the detail page's control, else from its row in My Orders."""
+    """The cancel dialog of `order_id`: from the detail page's control, else from its row in My Orders.
+    Either way it belongs to that order: the page or the row it was opened from names it."""
     try:
         return detail_page(rt, order_id, reuse).open_cancel_dialog()
     except ControlNotFound as on_detail:
@@ -272,141 +254,97 @@ def _reason_keys(rt: Runtime) -> set[str]:
     return {key for table in rt.pack.reasons.values() for key in table}
 
 
-def _double_check(rt: Runtime, dialog: CancelDialog, detail: OrderDetail, reason_text: str) -> None:
-    """Right before the click: the dialog is this order's, the reason is the chosen one, and the
-    status on screen is still the cancellable one we checked."""
+def _double_check(dialog: CancelDialog, detail: OrderDetail, reason_text: str) -> None:
+    """Right before the click: an order id the dialog prints (when it prints one) is this order's, and the
+    dialog shows the chosen reason."""
     shown_id = dialog.order_id()
-    if shown_id != detail.order_id:
+    if shown_id is not None and shown_id != detail.order_id:
         dialog.close()
-        raise DoubleCheckFailed(
-            f"the dialog is for order {shown_id!r}, not {detail.order_id}: nothing clicked"
-        )
+        raise DoubleCheckFailed(f"the dialog is for order {shown_id}, not {detail.order_id}: nothing clicked")
     selected = dialog.selected_reason()
     if selected is None or fold(selected) != fold(reason_text):
         dialog.close()
         raise DoubleCheckFailed(f"the dialog shows reason {selected!r}, not {reason_text!r}: nothing clicked")
-    status_now = _status_on_page(rt)
-    if status_now not in (None, detail.status):
+
+
+def _still_cancellable(rt: Runtime, dialog: CancelDialog, detail: OrderDetail) -> None:
+    """After the person's yes: the status as the site shows it now (not the page behind the dialog, which
+    nothing reloads) is still the one the eligibility check passed."""
+    now = status_now(rt, detail.order_id)
+    if now.status is not detail.status:
         dialog.close()
-        raise DoubleCheckFailed(f"order {detail.order_id} changed to {status_now} meanwhile: nothing clicked")
-
-
-def _status_on_page(rt: Runtime) -> OrderStatus | None:
-    """The status shown behind the dialog, when the dialog sits on the detail page."""
-    text = OrderDetailPage(rt.site).status_text()
-    return policy.canonical_status(text, rt.pack.statuses, rt.site.locale) if text else None
+        raise DoubleCheckFailed(
+            f"order {detail.order_id} changed to {now.status_text!r} meanwhile: nothing clicked"
+        )
 
 
 def _submit(
     rt: Runtime, dialog: CancelDialog, detail: OrderDetail, key: str, text: str, shot: str
 ) -> CancelResult:
-    """Journal, then THE click, then read back what happened."""
-    rt.store.begin_submission(detail.order_id, key, text, rt.run_id)  # committed before the click
-    logger.info("submitting %s", detail.order_id)
-    submitted = dialog.confirm(ConfirmPermit(detail.order_id, text))
-    rt.event(
-        "confirm_clicked",
-        order_id=detail.order_id,
-        reason_text=text,
-        accepted=submitted.accepted,
-        error=submitted.error,
-        evidence=[shot],
-    )
-    if not submitted.answered:  # the outcome is unknown: stay `submitting`, the next run reconciles
-        return CancelResult(
-            order_id=detail.order_id,
-            outcome=CancelOutcome.FAILED,
-            state=RequestState.SUBMITTING,
-            message=f"{submitted.error}; the next run reconciles it",
-        )
-    if not submitted.accepted:
+    """Journal, then THE click under the network guard, then judge the site's answer."""
+    order_id = detail.order_id
+    try:
+        rt.store.begin_submission(order_id, key, text, rt.run_id)  # committed before the click
+    except AlreadyRequested:  # another run got there first: report its request, click nothing
+        dialog.close()
+        return as_found(rt, order_id, detail.status_text)
+    logger.info("submitting %s", order_id)
+    with SubmissionGuard(rt, order_id, "cancel") as guard:
+        submitted = dialog.confirm(ConfirmPermit(order_id, text), guard.is_submission)
+    _journal_answer(rt, submitted, shot)
+    if guard.blocked and not guard.sent:
+        why = f"the page tried to send a request naming another order ({guard.blocked[0]}): stopped, "
+        why += "nothing sent"
+        return _failed(rt, detail, why)
+    if submitted.answer == "session_expired":
+        raise SessionExpired(f"the site answered the click: {submitted.error}")
+    if submitted.answer == "refused":
         return _site_refused(rt, detail, submitted.error)
-    return _settle(rt, detail.order_id, after_click=True, before=detail) or CancelResult(
-        order_id=detail.order_id,
-        outcome=CancelOutcome.FAILED,
-        state=RequestState.SUBMITTING,
-        message="submitted, but the site shows no outcome yet; the next run reconciles it",
-    )
+    if submitted.accepted:
+        after = read_detail(rt, order_id, reuse=True, before=detail)  # the click reloaded the page
+        return settle(rt, after, before=detail.status) or _pending(rt, after, "the site accepted the click")
+    after = read_detail(rt, order_id)  # unknown: a fresh read, never the page behind the dialog
+    settled = settle(rt, after, before=detail.status)
+    if settled is not None:
+        return settled
+    return unanswered(rt, after) or _failed(rt, detail, f"the click reached nothing ({submitted.error})")
+
+
+def _journal_answer(rt: Runtime, submitted: CancelSubmitted, shot: str) -> None:
+    if submitted.answer == "unknown":
+        rt.event("submission_unanswered", order_id=submitted.order_id, action="cancel", error=submitted.error,
+                 evidence=[shot])  # fmt: skip
+        return
+    refused = submitted.answer != "accepted"
+    rt.event(journal.ANSWERED, order_id=submitted.order_id, action="cancel", answer=submitted.answer,
+             refused=refused, error=submitted.error, reason_text=submitted.reason,
+             evidence=[shot])  # fmt: skip
+
+
+def _pending(rt: Runtime, detail: OrderDetail, why: str) -> CancelResult:
+    return unanswered(rt, detail) or _failed(rt, detail, why)
 
 
 def _site_refused(rt: Runtime, detail: OrderDetail, error: str) -> CancelResult:
-    rt.store.set_request_state(detail.order_id, RequestState.FAILED, rt.run_id, flagged_reason=error)
-    cannot = any(fold(w) in fold(error) for w in rt.pack.words("cannot_cancel", rt.site.locale))
-    outcome = CancelOutcome.NOT_CANCELLABLE if cannot else CancelOutcome.FAILED
-    return CancelResult(
-        order_id=detail.order_id,
-        outcome=outcome,
-        state=RequestState.FAILED,
-        status_text=detail.status_text,
-        message=error or "the site refused the cancellation",
-    )
-
-
-def reconcile(rt: Runtime, order_id: str) -> CancelResult | None:
-    """A `submitting` row left by a crash: read the site to learn whether the click happened.
-    Returns the settled result, or None when the order is untouched (the click never happened)."""
-    rt.event("reconcile", order_id=order_id)
-    settled = _settle(rt, order_id, after_click=False)
+    """The site said no. A request it shows anyway (made elsewhere, or ours after all) is settled; else
+    `failed` with the site's words: nothing of ours is live."""
+    after = read_detail(rt, detail.order_id)
+    settled = settle(rt, after, before=detail.status)
     if settled is not None:
         return settled
-    rt.store.set_request_state(
-        order_id,
-        RequestState.FAILED,
-        rt.run_id,
-        flagged_reason="not submitted: the run stopped before the click",
-    )
-    return None
+    cannot = any(fold(w) in fold(error) for w in rt.pack.words("cannot_cancel", rt.site.locale))
+    result = _failed(rt, detail, error or "the site refused the cancellation")
+    return result.model_copy(update={"outcome": CancelOutcome.NOT_CANCELLABLE}) if cannot else result
 
 
-def _settle(
-    rt: Runtime, order_id: str, after_click: bool, before: OrderDetail | None = None
-) -> CancelResult | None:
-    """Map what the detail page shows after a submission onto the request's state. None: no outcome
-    visible (after the click: not yet; when reconciling: the click never happened)."""
-    now = rt.now()
-    detail = read_detail(rt, order_id, reuse=after_click, before=before)  # the click reloaded the page
-    verdict = policy.submission_outcome(detail.status, after_click, rt.config.policy.allowed_statuses)
-    if verdict in (policy.Submission.NOT_YET, policy.Submission.NOT_SUBMITTED):
-        return None
-    if verdict == policy.Submission.UNEXPECTED:
-        return _unexpected(rt, detail)
-    if verdict == policy.Submission.CANCELLED:
-        state, outcome = RequestState.CANCELLED, CancelOutcome.CANCELLED
-        fields: dict[str, Any] = {"submitted_at": now}
-    else:
-        state, outcome = RequestState.REQUESTED, CancelOutcome.REQUESTED
-        fields = {"submitted_at": now, **_deadlines(rt, detail, now)}
-    request = rt.store.set_request_state(
-        order_id, state, rt.run_id, detail={"status_text": detail.status_text}, **fields
-    )
-    return CancelResult(
-        order_id=order_id,
-        outcome=outcome,
-        state=state,
-        status_text=detail.status_text,
-        reason_text=request.reason_text or "",
-    )
-
-
-def _unexpected(rt: Runtime, detail: OrderDetail) -> CancelResult:
-    """After a crash the order moved somewhere we can't explain (e.g. shipped): a person should look."""
-    reason = f"after an interrupted submission the order shows {detail.status_text!r}"
-    rt.store.set_request_state(detail.order_id, RequestState.NEEDS_HUMAN, rt.run_id, flagged_reason=reason)
-    return CancelResult(
-        order_id=detail.order_id,
-        outcome=CancelOutcome.FAILED,
-        state=RequestState.NEEDS_HUMAN,
-        status_text=detail.status_text,
-        message=reason,
-    )
-
-
-def _deadlines(rt: Runtime, detail: OrderDetail, now: dt.datetime) -> dict[str, Any]:
-    pol = rt.config.policy
-    seller = policy.seller_deadline(now, detail.seller_deadline, pol.seller_response_hours)
-    placed = dt.datetime.combine(detail.placed_at, dt.time(), tzinfo=dt.UTC) if detail.placed_at else now
-    dispute = policy.dispute_deadline(placed, None, None, pol.dispute_window_days)
-    return {"seller_deadline": seller, "dispute_deadline": dispute}
+def _failed(rt: Runtime, detail: OrderDetail, why: str) -> CancelResult:
+    try:
+        rt.store.transition(detail.order_id, RequestState.FAILED, expected=RequestState.SUBMITTING,
+                            run_id=rt.run_id, flagged_reason=why)  # fmt: skip
+    except StateConflict:
+        return as_found(rt, detail.order_id, detail.status_text)
+    return CancelResult(order_id=detail.order_id, outcome=CancelOutcome.FAILED, state=RequestState.FAILED,
+                        status_text=detail.status_text, message=why)  # fmt: skip
 
 
 def _failure_shot(rt: Runtime, order_id: str) -> str | None:

@@ -1,10 +1,12 @@
-"""Open a dispute (returns/refunds) for a flagged request: exactly once, like cancel.
+"""Open a dispute (returns/refunds) for a flagged request: exactly once, like cancel, on the same journal
+(agent.journal) and network guard (agent.flows.guard).
 
-Order of safety: the request is flagged (or may be flagged now, by hand); no earlier submission is
-pending; the order detail shows a status the site disputes (shipped or completed); the form's reason is
-read back; the dry-run switch; then a `dispute_submitting` journal event is committed — in the same
-write transaction that checked no other journal exists — BEFORE the irreversible submit. A run that finds
-a pending journal (a crash mid-submit) reconciles by reading the site; it never submits blindly again.
+Order of safety: the request is flagged (or may be flagged now, by hand); no earlier submit is open in the
+journal (one found is settled first: from what the site shows, else by the journal's rule — it is never
+submitted again on a guess); the order detail shows a status the site disputes (shipped or completed);
+the form's reason is read back; the dry-run switch; then `submission_begun` is committed — in the same
+write transaction that checked no other attempt is open — BEFORE the irreversible submit. The dispute
+counts as opened only when the site shows it, never because a page went away.
 """
 
 from __future__ import annotations
@@ -15,26 +17,31 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from agent import policy
-from agent.errors import OrderNotFound
-from agent.flows.cancel import read_detail
+from agent import journal, policy
+from agent.errors import OrderNotFound, StateConflict
+from agent.flows.guard import SubmissionGuard
+from agent.flows.read import read_detail
 from agent.flows.runtime import Runtime
+from agent.journal import Attempt, Unanswered
 from agent.models import CancelRequest, Event, OrderStatus, RequestState
-from agent.pages import DisputePage, DisputePermit
+from agent.pages import DisputePage, DisputePermit, DisputeSubmitted
 from agent.store import Store
-from jobs.lifecycle import can_move
+from agent.transitions import can_move
 
 logger = logging.getLogger(__name__)
 
 S = RequestState
-Outcome = Literal["opened", "already_opened", "dry_run", "unavailable", "not_flagged"]
+ACTION = "dispute"
+Outcome = Literal[
+    "opened", "already_opened", "dry_run", "unavailable", "not_flagged", "failed", "pending", "needs_human"
+]
 # Statuses for which the site offers "Returns/refunds" (the shop and the real site: shipped or done).
 DISPUTABLE = frozenset({OrderStatus.AWAITING_DELIVERY, OrderStatus.COMPLETED})
-JOURNAL, JOURNAL_VOID = "dispute_submitting", "dispute_not_submitted"
 # The reason we pick: the honest one for a cancelled order that was not refunded is "other" + a message.
 DISPUTE_REASON_WORDS = {"other": ["Other", "Other reasons", "Outro", "Outros", "Outros motivos"]}
 MAX_EVIDENCE = 5
 MAX_MESSAGE = 1500
+PENDING_MESSAGE = "the dispute's submit is still unanswered: re-check later (nothing is sent again meanwhile)"
 
 
 class DisputeResult(BaseModel):
@@ -53,16 +60,20 @@ def open_dispute(rt: Runtime, order_id: str, *, dry_run: bool = False) -> Disput
         raise OrderNotFound(order_id)
     if request.state in (S.DISPUTE_OPENED, S.DISPUTE_RESOLVED):
         return _result(request, "already_opened", "the dispute is already open")
-    if journal_pending(rt.store, order_id):
-        settled = _reconcile(rt, request)
+    attempt = rt.store.open_attempt(order_id, ACTION)
+    if attempt is not None:
+        settled = _reconcile(rt, request, attempt)
         if settled is not None:
             return settled
     if request.state is not S.DISPUTE_FLAGGED:
         if not can_move(request.state, S.DISPUTE_FLAGGED):
             return _result(request, "not_flagged", f"a {request.state.value} request cannot be disputed")
-        request = rt.store.set_request_state(
-            order_id, S.DISPUTE_FLAGGED, rt.run_id, detail={"code": "by_hand"}, flagged_reason="by_hand"
-        )
+        try:
+            request = rt.store.transition(order_id, S.DISPUTE_FLAGGED, expected=request.state,
+                                          run_id=rt.run_id, detail={"code": "by_hand"},
+                                          flagged_reason="by_hand")  # fmt: skip
+        except StateConflict:
+            return _result(rt.store.get_request(order_id) or request, "failed", "another run moved it first")
     return _attempt(rt, request, dry_run)
 
 
@@ -89,23 +100,94 @@ def _attempt(rt: Runtime, request: CancelRequest, dry_run: bool) -> DisputeResul
             "dispute_dry_run", order_id=order_id, reason_text=choice.text, message=message, evidence=[shot]
         )
         return _result(request, "dry_run", "dry run: nothing submitted", choice.text, [shot])
-    if not _journal(rt, order_id, choice.text):
-        return _result(request, "already_opened", "another run journalled this dispute first")
-    status = page.submit(DisputePermit(order_id, choice.text))
-    rt.event("dispute_submitted", order_id=order_id, status_text=status.status_text, files=len(files))
-    return _mark_opened(rt, request, status.status_text, [shot], choice.text)
+    if not rt.store.begin_attempt(order_id, ACTION, rt.run_id, reason_text=choice.text):
+        return _result(request, "pending", "another run is submitting this dispute right now")
+    with SubmissionGuard(rt, order_id, ACTION) as guard:
+        submitted = page.submit(DisputePermit(order_id, choice.text), guard.is_submission)
+    _journal_answer(rt, order_id, submitted, len(files))
+    return _judge(rt, request, submitted, guard, [shot], choice.text)
+
+
+def _journal_answer(rt: Runtime, order_id: str, submitted: DisputeSubmitted, files: int) -> None:
+    if submitted.answer == "unknown":
+        rt.event("submission_unanswered", order_id=order_id, action=ACTION, error=submitted.error)
+        return
+    rt.event(journal.ANSWERED, order_id=order_id, action=ACTION, answer=submitted.answer,
+             refused=submitted.answer == "refused", error=submitted.error, files=files)  # fmt: skip
+
+
+def _judge(
+    rt: Runtime,
+    request: CancelRequest,
+    submitted: DisputeSubmitted,
+    guard: SubmissionGuard,
+    evidence: list[str],
+    reason_text: str,
+) -> DisputeResult:
+    """Opened only when the site shows the dispute; a refusal is `failed` with the site's words; no answer
+    is the journal's to judge (pending, or failed when nothing left the browser)."""
+    order_id = request.order_id
+    status = DisputePage(rt.site).status(order_id)
+    if status.shows_dispute:
+        return _mark_opened(rt, request, status.status_text, evidence, reason_text)
+    if guard.blocked and not guard.sent:
+        rt.store.close_attempt(order_id, ACTION, rt.run_id, outcome="blocked")
+        why = f"the page tried to send a request naming another order ({guard.blocked[0]}): nothing sent"
+        return _result(request, "failed", why, reason_text, evidence)
+    if submitted.answer == "refused" or (submitted.answer == "unknown" and not guard.sent):
+        rt.store.close_attempt(order_id, ACTION, rt.run_id, outcome="refused")
+        why = f"the site did not open the dispute: {submitted.error or status.status_text}"
+        return _result(request, "failed", why, reason_text, evidence)
+    attempt = rt.store.open_attempt(order_id, ACTION)
+    assert attempt is not None and attempt.live, "begun and sent in this run"
+    shown = f"{submitted.error}; the site shows {status.status_text!r}"
+    return _unanswered(rt, request, attempt, shown) or _result(request, "failed", shown)
+
+
+def _reconcile(rt: Runtime, request: CancelRequest, attempt: Attempt) -> DisputeResult | None:
+    """An open submit found at the start: the site shows the dispute (opened), or the journal's rule.
+    None: it never reached the site and was voided — a new submit may follow."""
+    status = DisputePage(rt.site).status(request.order_id)
+    if status.shows_dispute:
+        return _mark_opened(rt, request, f"reconciled: the site shows {status.status_text!r}", [])
+    return _unanswered(rt, request, attempt, f"the site shows {status.status_text!r}")
+
+
+def _unanswered(rt: Runtime, request: CancelRequest, attempt: Attempt, shown: str) -> DisputeResult | None:
+    verdict = journal.judge(rt.store, attempt, rt.now(), rt.run_id, rt.config.policy.unanswered_click_hours)
+    rt.event("unanswered", order_id=request.order_id, action=ACTION, verdict=verdict.value, shown=shown)
+    if verdict is Unanswered.RETRY:
+        rt.store.close_attempt(request.order_id, ACTION, rt.run_id, outcome="not_submitted")
+        return None
+    if verdict is Unanswered.PENDING:
+        return _result(request, "pending", f"{PENDING_MESSAGE} ({shown})")
+    why = f"a dispute submit was never answered and {shown}: look at the order's Returns/refunds yourself"
+    try:
+        updated = rt.store.transition(request.order_id, S.NEEDS_HUMAN, expected=request.state,
+                                      run_id=rt.run_id, flagged_reason=why)  # fmt: skip
+    except StateConflict:
+        updated = rt.store.get_request(request.order_id) or request
+    rt.store.close_attempt(request.order_id, ACTION, rt.run_id, outcome="needs_human")
+    return _result(updated, "needs_human", why)
 
 
 def _mark_opened(
     rt: Runtime, request: CancelRequest, seen: str, evidence: list[str], reason_text: str = ""
 ) -> DisputeResult:
-    updated = rt.store.set_request_state(
-        request.order_id,
-        S.DISPUTE_OPENED,
-        rt.run_id,
-        detail={"code": "dispute_opened", "status_text": seen, "reason_text": reason_text},
-        evidence=evidence,
-    )
+    try:
+        with rt.store.transaction():
+            updated = rt.store.transition(
+                request.order_id,
+                S.DISPUTE_OPENED,
+                expected=request.state,
+                run_id=rt.run_id,
+                detail={"code": "dispute_opened", "status_text": seen, "reason_text": reason_text},
+                evidence=evidence,
+            )
+            if rt.store.open_attempt(request.order_id, ACTION) is not None:
+                rt.store.close_attempt(request.order_id, ACTION, rt.run_id, outcome="opened")
+    except StateConflict:
+        updated = rt.store.get_request(request.order_id) or request
     return _result(updated, "opened", seen, reason_text, evidence)
 
 
@@ -124,34 +206,6 @@ def _result(
         message=message,
         evidence=evidence or [],
     )
-
-
-# ---------------------------------------------------------------- the journal
-
-
-def journal_pending(store: Store, order_id: str) -> bool:
-    """A `dispute_submitting` event not yet voided: a submission may have happened."""
-    kinds = [e.kind for e in store.events_for(order_id) if e.kind in (JOURNAL, JOURNAL_VOID)]
-    return bool(kinds) and kinds[-1] == JOURNAL
-
-
-def _journal(rt: Runtime, order_id: str, reason_text: str) -> bool:
-    """Append the journal event unless one is pending — check and write in one write transaction, so
-    two processes can never both pass. True when this run may submit."""
-    with rt.store.transaction():
-        if journal_pending(rt.store, order_id):
-            return False
-        rt.store.add_event(JOURNAL, order_id=order_id, run_id=rt.run_id, detail={"reason_text": reason_text})
-    return True
-
-
-def _reconcile(rt: Runtime, request: CancelRequest) -> DisputeResult | None:
-    """A pending journal: did the submit reach the site? Settles it, or voids the journal (None)."""
-    detail = read_detail(rt, request.order_id)
-    if detail.status is OrderStatus.DISPUTE:
-        return _mark_opened(rt, request, "reconciled: the site shows the dispute", [])
-    rt.event(JOURNAL_VOID, order_id=request.order_id, status=detail.status.value)
-    return None
 
 
 # ---------------------------------------------------------------- message and evidence

@@ -68,7 +68,7 @@ def _wanted(order: Order, status: OrderStatus | None, since: dt.date | None, unt
 
 
 def show_order(rt: Runtime, order_id: str) -> OrderDetail:
-    from agent.flows.cancel import read_detail
+    from agent.flows.read import read_detail
 
     ensure_logged_in(rt)
     return read_detail(rt, order_id)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from agent.pages.base import PageObject, Site, is_login_url
 from agent.pages.cancel_dialog import CancelDialog, CancelSubmitted, ConfirmPermit
-from agent.pages.dispute import DisputePage, DisputePermit, DisputeStatus
+from agent.pages.dispute import DisputePage, DisputePermit, DisputeStatus, DisputeSubmitted
 from agent.pages.login import LoginPage
 from agent.pages.order_detail import OrderDetailPage
 from agent.pages.order_list_api import OrderListApi
@@ -38,6 +38,7 @@ __all__ = [
     "DisputePage",
     "DisputePermit",
     "DisputeStatus",
+    "DisputeSubmitted",
     "LoginPage",
     "OrderListApi",
     "OrderDetailPage",

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
+from typing import Literal
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, Response, expect
+from playwright.sync_api import Locator, Request, Response, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from pydantic import BaseModel
 
-from agent.errors import ControlNotFound, DoubleCheckFailed, SessionExpired
+from agent.errors import ControlNotFound, DoubleCheckFailed
+from agent.pages.answer import SubmissionAnswer
 from agent.pages.base import (
     SESSION_FAILURES,
     SLICE_MS,
@@ -22,6 +25,7 @@ from agent.pages.base import (
     Permit,
     digits_in,
     first_attribute,
+    is_login_url,
     is_navigation_error,
 )
 from agent.parsing import fold
@@ -36,13 +40,19 @@ class ConfirmPermit(Permit):
 
 
 class CancelSubmitted(BaseModel):
-    """What the site showed after the confirm click: the dialog closed (accepted) or an error in it."""
+    """The site's answer to the confirm click, judged from the response to the submission request:
+    accepted (SUCCESS), refused (a business refusal: `error` holds the site's words), session_expired
+    (the site did not act: log in again), or unknown (no answer came, or one that cannot be read —
+    never taken as a refusal: the order itself must show what happened)."""
 
     order_id: str
     reason: str
-    accepted: bool
-    answered: bool = True  # False: the click went out but no answer came — the outcome is unknown
+    answer: Literal["accepted", "refused", "session_expired", "unknown"]
     error: str = ""
+
+    @property
+    def accepted(self) -> bool:
+        return self.answer == "accepted"
 
 
 class CancelDialog(PageObject):
@@ -151,14 +161,13 @@ class CancelDialog(PageObject):
         return " ".join(self.texts("cancel_dialog.error", self.root, visible_only=True))
 
     # -- the irreversible click ---------------------------------------------------------------------
-    def confirm(self, permit: ConfirmPermit) -> CancelSubmitted:
-        """THE irreversible click. Checks the permit against the dialog (order id, selected reason),
-        spends it, clicks Confirm exactly once, and reports what the site showed."""
+    def confirm(self, permit: ConfirmPermit, is_submission: Callable[[Request], bool]) -> CancelSubmitted:
+        """THE irreversible click. Checks the permit against the dialog (an order id it shows, the
+        selected reason), spends it, clicks Confirm exactly once, and returns the site's answer to the
+        request `is_submission` recognises (the network guard's)."""
         shown_id = self.order_id()
-        if shown_id != permit.order_id:
-            raise DoubleCheckFailed(
-                f"the dialog is for order {shown_id!r}, the permit for {permit.order_id!r}"
-            )
+        if shown_id is not None and shown_id != permit.order_id:
+            raise DoubleCheckFailed(f"the dialog is for order {shown_id}, the permit for {permit.order_id}")
         chosen = self.selected_reason()
         if chosen is None or fold(chosen) != fold(permit.reason):
             raise DoubleCheckFailed(f"the dialog's reason is {chosen!r}, the permit's {permit.reason!r}")
@@ -166,34 +175,38 @@ class CancelDialog(PageObject):
         if not button.is_enabled():
             raise DoubleCheckFailed("the Confirm button is disabled: nothing clicked")
         permit.spend()
-        result = CancelSubmitted(order_id=permit.order_id, reason=permit.reason, accepted=False)
-        try:
-            with self.page.expect_response(self._is_operation, timeout=self.site.timeout_ms) as answer:
-                self.click(button, irreversible=True)
-        except PlaywrightTimeoutError:
-            return result.model_copy(update={"answered": False, "error": "the site did not answer the click"})
-        return self._outcome(result, answer.value)
-
-    def _is_operation(self, response: Response) -> bool:
-        return response.request.method == "POST" and self.is_api("api_order_operation", response)
+        with SubmissionAnswer(self.page.context, is_submission) as answer:
+            self.click(button, irreversible=True)
+            response = answer.wait(self.site.timeout_ms)
+        result = CancelSubmitted(order_id=permit.order_id, reason=permit.reason, answer="unknown")
+        if response is None:
+            why = f"the request failed: {answer.failure}" if answer.failure else "the site did not answer"
+            return result.model_copy(update={"error": why})
+        return self._outcome(result, response)
 
     def _outcome(self, result: CancelSubmitted, response: Response) -> CancelSubmitted:
         """Judge the click by the site's answer to it (not by the dialog vanishing, which a redirect to
-        the login page also does): SessionExpired, the site's refusal text, or accepted."""
+        the login page also does)."""
         try:
-            ret = _first_ret(response.text())
+            text = response.text()
         except PlaywrightError:
-            # The page navigated before its answer could be read. A refusal stays in the dialog, so
-            # a navigation is either the reload after success or the way to the login page.
+            # The page navigated before the answer could be read: to the login page (the site refused
+            # for the session) or elsewhere (a reload): then only the order itself can tell.
             self.page.wait_for_load_state("domcontentloaded")
-            self.check_session()
-            ret = "SUCCESS"
+            if is_login_url(self.page.url, self.site.login_url):
+                return result.model_copy(update={"answer": "session_expired", "error": "logged out"})
+            return result.model_copy(update={"error": "the answer could not be read (the page moved on)"})
+        ret = _first_ret(text)
+        if ret is None:
+            unreadable = f"an answer that is not the site's API (HTTP {response.status})"
+            return result.model_copy(update={"error": unreadable})
         if any(code in ret for code in SESSION_FAILURES):
-            raise SessionExpired(f"the site API says: {ret}")
+            return result.model_copy(update={"answer": "session_expired", "error": ret})
         if not ret.startswith("SUCCESS"):
-            return result.model_copy(update={"error": ret.split("::", 1)[-1].strip() or ret})
+            words = ret.split("::", 1)[-1].strip() or ret
+            return result.model_copy(update={"answer": "refused", "error": words})
         self._wait_reloaded()
-        return result.model_copy(update={"accepted": True})
+        return result.model_copy(update={"answer": "accepted"})
 
     def _wait_reloaded(self) -> None:
         """After an accepted cancel the page reloads: wait for the dialog to go (tolerating the reload)."""
@@ -231,10 +244,12 @@ class CancelDialog(PageObject):
         return True
 
 
-def _first_ret(text: str) -> str:
-    """The first `ret` entry of an API envelope ("SUCCESS::…", "FAIL_BIZ_…::Your order has …")."""
+def _first_ret(text: str) -> str | None:
+    """The first `ret` entry of an API envelope ("SUCCESS::…", "FAIL_BIZ_…::Your order has …"); None for
+    anything else (a gateway's HTML 502, an empty body): an answer nobody can read is not a refusal."""
     try:
-        ret = json.loads(text).get("ret", [])
-    except (ValueError, AttributeError):
-        return "FAIL_UNREADABLE::the site answered something that is not an API envelope"
-    return str(ret[0]) if ret else ""
+        body = json.loads(text)
+    except ValueError:
+        return None
+    ret = body.get("ret") if isinstance(body, dict) else None
+    return str(ret[0]) if isinstance(ret, list) and ret else None

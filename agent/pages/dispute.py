@@ -6,29 +6,39 @@ the dispute flow builds after its own double-check, and spends it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Literal
 
-from playwright.sync_api import expect
+from playwright.sync_api import Request, expect
 from pydantic import BaseModel
 
-from agent.errors import DoubleCheckFailed, SiteError
+from agent.errors import DoubleCheckFailed
 from agent.models import OrderStatus, normalise_order_id
+from agent.pages.answer import SubmissionAnswer
 from agent.pages.base import PageObject, Permit
 from agent.parsing import fold, order_id_from_url
 from agent.policy import canonical_status
 
-__all__ = ["DisputePage", "DisputePermit", "DisputeStatus"]
+__all__ = ["DisputePage", "DisputePermit", "DisputeStatus", "DisputeSubmitted"]
 
 
 class DisputePermit(Permit):
     """Permission to open one dispute for `order_id` with `reason`; spent by DisputePage.submit()."""
 
 
+class DisputeSubmitted(BaseModel):
+    """The site's answer to the submit (see DisputePage.submit)."""
+
+    answer: Literal["accepted", "refused", "unknown"]
+    error: str = ""
+
+
 class DisputeStatus(BaseModel):
     order_id: str
     status_text: str
     status: OrderStatus = OrderStatus.UNKNOWN
+    shows_dispute: bool = False  # the page shows a dispute for the order (open, or settled since)
 
 
 class DisputePage(PageObject):
@@ -72,8 +82,11 @@ class DisputePage(PageObject):
     def attach(self, files: Sequence[str | Path]) -> None:
         self.loc("dispute.evidence").set_input_files([str(f) for f in files])
 
-    def submit(self, permit: DisputePermit) -> DisputeStatus:
-        """Irreversible: open the dispute. Checks the permit (order id, reason), spends it, clicks once."""
+    def submit(self, permit: DisputePermit, is_submission: Callable[[Request], bool]) -> DisputeSubmitted:
+        """Irreversible: open the dispute. Checks the permit (order id, reason), spends it, clicks once, and
+        returns the site's answer to the request `is_submission` recognises (the network guard's): a
+        redirect (accepted), the form again with an error (refused, with the site's words), or nothing
+        (unknown: slow, dropped — never taken as a refusal)."""
         if self.order_id() != permit.order_id:
             raise DoubleCheckFailed(
                 f"this form is for order {self.order_id()!r}, the permit for {permit.order_id!r}"
@@ -83,24 +96,30 @@ class DisputePage(PageObject):
             raise DoubleCheckFailed(f"the form's reason is {chosen!r}, the permit's {permit.reason!r}")
         button = self.find("dispute.submit")
         permit.spend()
-        self.click(button, irreversible=True)
-        self.page.wait_for_load_state("domcontentloaded")
+        with SubmissionAnswer(self.page.context, is_submission) as answer:
+            self.click(button, irreversible=True)
+            response = answer.wait(self.site.timeout_ms)
+        if response is None:
+            why = f"the request failed: {answer.failure}" if answer.failure else "the site did not answer"
+            return DisputeSubmitted(answer="unknown", error=why)
+        self.page.wait_for_load_state("domcontentloaded")  # the answer's page (never a second navigation)
+        if 300 <= response.status < 400:
+            return DisputeSubmitted(answer="accepted")
         if self.finder.is_visible("dispute.error"):
-            raise SiteError(
-                f"the dispute was refused: {' '.join(self.texts('dispute.error', visible_only=True))}"
-            )
-        return self.status(permit.order_id)
+            words = " ".join(self.texts("dispute.error", visible_only=True))
+            return DisputeSubmitted(answer="refused", error=words)
+        unreadable = f"an answer the agent cannot read (HTTP {response.status})"
+        return DisputeSubmitted(answer="unknown", error=unreadable)
 
     def status(self, order_id: str) -> DisputeStatus:
         """Open the dispute's status page and read it."""
         normalise_order_id(order_id)
         self.goto(self.site.url("dispute_detail", order_id=order_id))
         self.wait_ready("dispute.status")
-        status = self.loc("dispute.status")
-        expect(status.first).to_be_visible(timeout=self.site.timeout_ms)
+        expect(self.loc("dispute.status").first).to_be_visible(timeout=self.site.timeout_ms)
         text = self.text("dispute.status")
-        return DisputeStatus(
-            order_id=order_id,
-            status_text=text,
-            status=canonical_status(text, self.pack.statuses, self.site.locale),
+        status = canonical_status(text, self.pack.statuses, self.site.locale)
+        shown = status is OrderStatus.DISPUTE or any(
+            self.matches_wording(text, key) for key in ("dispute_opened", "dispute_resolved")
         )
+        return DisputeStatus(order_id=order_id, status_text=text, status=status, shows_dispute=shown)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.flows.cancel import CancelResult, cancel_orders, read_detail
+from agent.flows.cancel import CancelResult, cancel_orders
 from agent.flows.orders import list_orders
+from agent.flows.read import read_detail
 from agent.flows.runtime import Runtime
 from agent.models import Order, OrderDetail, OrderStatus
 from agent.recording.manifest import FlowParams, FlowResult

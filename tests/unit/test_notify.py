@@ -18,6 +18,7 @@ from agent.config import NotifyConfig
 from agent.models import RequestState
 from agent.store import Store
 from jobs.notify import Notifier, notify_transitions, send_summary
+from tests.store_helpers import move
 
 S = RequestState
 
@@ -51,12 +52,12 @@ def _closed_port() -> int:
 
 
 def _history(store: Store) -> None:
-    store.set_request_state("8101", S.REQUESTED)
-    store.set_request_state("8101", S.ACCEPTED, detail={"reason": "the order is closed"})
-    store.set_request_state("8101", S.REFUND_PENDING)  # not a notify event
-    store.set_request_state("8101", S.DISPUTE_FLAGGED, detail={"code": "refund_overdue"})
-    store.set_request_state("8102", S.REQUESTED)
-    store.set_request_state("8102", S.STALLED)
+    move(store, "8101", S.REQUESTED)
+    move(store, "8101", S.ACCEPTED, detail={"reason": "the order is closed"})
+    move(store, "8101", S.REFUND_PENDING)  # not a notify event
+    move(store, "8101", S.DISPUTE_FLAGGED, detail={"code": "refund_overdue"})
+    move(store, "8102", S.REQUESTED)
+    move(store, "8102", S.STALLED)
 
 
 def test_one_message_per_transition_never_twice(
@@ -74,7 +75,7 @@ def test_one_message_per_transition_never_twice(
         "buyer-agent: order 8102 stalled",
     ]
     assert "the order is closed" in bodies[0]["message"]
-    store.set_request_state("8102", S.DISPUTE_FLAGGED, detail={"code": "stalled"})
+    move(store, "8102", S.DISPUTE_FLAGGED, detail={"code": "stalled"})
     assert notify_transitions(store, notifier) == 1
     assert [e.detail["event"] for e in store.events(kind="notified")][-1] == "dispute_flagged"
 

@@ -13,6 +13,7 @@ from agent.config import PolicyConfig
 from agent.models import Order, OrderLine, RequestState
 from agent.store import Store
 from jobs.report import build_report, render_html, rows_json
+from tests.store_helpers import move
 
 S = RequestState
 NOW = dt.datetime(2026, 5, 4, 12, tzinfo=dt.UTC)
@@ -21,27 +22,30 @@ HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 def _fill(store: Store) -> None:
     store.upsert_order(Order(order_id="8101", items=[OrderLine(title=HOSTILE)], store_name="A & B <Store>"))
-    store.set_request_state(
+    move(
+        store,
         "8101",
         S.REQUESTED,
         requested_at=NOW - dt.timedelta(days=2),
         seller_deadline=NOW + dt.timedelta(hours=1),
         dispute_deadline=NOW + dt.timedelta(days=80),
     )
-    store.set_request_state(
+    move(
+        store,
         "8102",
         S.DISPUTE_FLAGGED,
         requested_at=NOW - dt.timedelta(days=5),
         dispute_deadline=NOW + dt.timedelta(days=60),
         flagged_reason="stalled",
     )
-    store.set_request_state(
+    move(
+        store,
         "8103",
         S.REFUND_PENDING,
         requested_at=NOW - dt.timedelta(days=9),
         refund_due=NOW - dt.timedelta(days=1),
     )
-    store.set_request_state("8104", S.REFUNDED, requested_at=NOW - dt.timedelta(days=30))
+    move(store, "8104", S.REFUNDED, requested_at=NOW - dt.timedelta(days=30))
 
 
 def test_rows_most_urgent_first_with_next_steps(tmp_path: Path) -> None:
@@ -67,7 +71,7 @@ def test_html_escapes_everything_and_inlines_screenshots(tmp_path: Path) -> None
     shot.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 20)
     with Store.open(tmp_path / "a.db", clock=lambda: NOW) as store:
         _fill(store)
-        store.set_request_state("8101", S.STALLED, evidence=[shot], detail={"reason": "<b>no answer</b>"})
+        move(store, "8101", S.STALLED, evidence=[shot], detail={"reason": "<b>no answer</b>"})
         rows = build_report(store, NOW, PolicyConfig(), timelines=True)
     html = render_html(rows, NOW, tmp_path / "report.html")
     assert HOSTILE not in html and "&lt;script&gt;" in html and "A &amp; B &lt;Store&gt;" in html

@@ -10,6 +10,7 @@ from agent.config import Config, ScheduleConfig
 from agent.models import CancelRequest, RequestState
 from agent.store import Store
 from jobs.scheduler import build_scheduler, plan_rechecks, refresh_rechecks, sweep_trigger
+from tests.store_helpers import move
 
 S = RequestState
 NOW = dt.datetime(2026, 5, 4, 12, 0, tzinfo=dt.UTC)
@@ -90,7 +91,8 @@ def test_jobs_coalesce_one_at_a_time_with_the_grace_period(tmp_path: Path) -> No
 def test_a_restart_rebuilds_the_same_jobs_from_the_database(tmp_path: Path) -> None:
     config = _config(tmp_path)
     with Store.open(config.storage.database, clock=lambda: NOW) as store:
-        store.set_request_state(
+        move(
+            store,
             "8100",
             S.REQUESTED,
             seller_deadline=NOW + dt.timedelta(hours=48),
@@ -111,9 +113,10 @@ def test_a_restart_rebuilds_the_same_jobs_from_the_database(tmp_path: Path) -> N
 def test_refresh_drops_rechecks_of_settled_requests(tmp_path: Path) -> None:
     config = _config(tmp_path)
     with Store.open(config.storage.database, clock=lambda: NOW) as store:
-        store.set_request_state("8101", S.REQUESTED, seller_deadline=NOW + dt.timedelta(hours=48))
+        move(store, "8101", S.REQUESTED, seller_deadline=NOW + dt.timedelta(hours=48))
         scheduler = build_scheduler(config, store, noop, NOW)
         assert [j.id for j in scheduler.get_jobs()] == ["sweep", "recheck:seller_deadline:8101"]
-        store.set_request_state("8101", S.REFUNDED)
+        for state in (S.ACCEPTED, S.REFUND_PENDING, S.REFUNDED):  # settled the way a sweep settles it
+            move(store, "8101", state)
         refresh_rechecks(scheduler, config, store, noop, NOW)
         assert [j.id for j in scheduler.get_jobs()] == ["sweep"]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from agent.config import load_config
-from agent.errors import AlreadyRequested, StoreError
+from agent.errors import AlreadyRequested, IllegalTransition, StateConflict, StoreError
 from agent.models import Money, Order, OrderDetail, OrderStatus, RequestState
 from agent.store import SCHEMA_VERSION, Store
 
@@ -98,12 +98,15 @@ def test_begin_submission_is_committed_before_it_returns(store: Store) -> None:
 
 def test_begin_submission_refuses_a_second_time(store: Store) -> None:
     store.begin_submission("123", "changed_mind", "I don't want it anymore")
-    store.set_request_state("123", RequestState.REQUESTED)
+    store.transition("123", RequestState.REQUESTED, expected=RequestState.SUBMITTING)
     with pytest.raises(AlreadyRequested, match="state requested"):
         store.begin_submission("123", "wrong_item", "I ordered the wrong product(s)")
     request = store.get_request("123")
     assert request is not None and request.reason_key == "changed_mind"
-    assert [e.state_to for e in store.events_for("123")] == ["submitting", "requested"]
+    assert [e.state_to for e in store.events_for("123") if e.kind == "request_state"] == [
+        "submitting",
+        "requested",
+    ]
 
 
 def test_begin_submission_refuses_while_submitting(store: Store) -> None:
@@ -114,41 +117,90 @@ def test_begin_submission_refuses_while_submitting(store: Store) -> None:
 
 def test_a_failed_request_can_start_over(store: Store) -> None:
     store.begin_submission("123", "k", "t")
-    store.set_request_state("123", RequestState.FAILED, flagged_reason="dialog never opened")
+    store.transition("123", RequestState.FAILED, expected=RequestState.SUBMITTING,
+                     flagged_reason="dialog never opened")  # fmt: skip
     request = store.begin_submission("123", "k2", "t2")
     assert request.state is RequestState.SUBMITTING and request.flagged_reason == ""
-    assert [(e.state_from, e.state_to) for e in store.events_for("123")] == [
+    assert [(e.state_from, e.state_to) for e in store.events_for("123") if e.kind == "request_state"] == [
         (None, "submitting"),
         ("submitting", "failed"),
         ("failed", "submitting"),
     ]
 
 
-def test_set_request_state_records_fields_and_an_event(store: Store) -> None:
+def test_the_submission_journal_opens_with_submitting_and_closes_when_it_is_left(store: Store) -> None:
+    store.begin_submission("123", "k", "t")
+    assert store.open_attempt("123", "cancel") is not None
+    store.transition("123", RequestState.REQUESTED, expected=RequestState.SUBMITTING)
+    assert store.open_attempt("123", "cancel") is None
+    assert [e.kind for e in store.events_for("123")] == [
+        "request_state", "submission_begun", "request_state", "submission_closed",
+    ]  # fmt: skip
+
+
+def test_transition_records_fields_and_an_event(store: Store) -> None:
     run = store.start_run("cancel 123")
     store.begin_submission("123", "k", "t", run)
     deadline = dt.datetime(2026, 7, 17, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=-3)))
-    request = store.set_request_state(
-        "123", RequestState.REQUESTED, run, submitted_at=deadline, seller_deadline=deadline,
-        evidence=["evidence/123/after.png"], detail={"site_says": "Cancellation requested"},
+    request = store.transition(
+        "123", RequestState.REQUESTED, expected=RequestState.SUBMITTING, run_id=run, submitted_at=deadline,
+        seller_deadline=deadline, evidence=["evidence/123/after.png"],
+        detail={"site_says": "Cancellation requested"},
     )  # fmt: skip
     assert request.seller_deadline == deadline
-    event = store.events_for("123")[-1]
+    event = [e for e in store.events_for("123") if e.kind == "request_state"][-1]
     assert (event.state_from, event.state_to, event.run_id) == ("submitting", "requested", run)
     assert event.evidence == ["evidence/123/after.png"]
     assert event.detail["seller_deadline"] == "2026-07-17T15:00:00.000+00:00"  # stored as UTC
     assert event.detail["site_says"] == "Cancellation requested"
 
 
-def test_set_request_state_creates_a_missing_request_and_rejects_unknown_fields(store: Store) -> None:
-    assert store.set_request_state("77", RequestState.REQUESTED).state is RequestState.REQUESTED
+def test_a_lost_race_is_recorded_and_never_overwrites_a_live_state(store: Store) -> None:
+    store.begin_submission("123", "k", "t")
+    store.transition("123", RequestState.REQUESTED, expected=RequestState.SUBMITTING)  # the winner
+    with pytest.raises(StateConflict, match="left it requested"):  # the loser saw `submitting` too
+        store.transition("123", RequestState.FAILED, expected=RequestState.SUBMITTING, flagged_reason="x")
+    request = store.get_request("123")
+    assert request is not None and request.state is RequestState.REQUESTED and request.flagged_reason == ""
+    (lost,) = store.events(kind="transition_lost")
+    assert lost.detail == {"expected": "submitting", "wanted": "failed", "found": "requested"}
+
+
+def test_a_move_the_table_forbids_writes_nothing(store: Store) -> None:
+    store.begin_submission("123", "k", "t")
+    with pytest.raises(IllegalTransition, match="from submitting to refunded"):
+        store.transition("123", RequestState.REFUNDED, expected=RequestState.SUBMITTING)
+    with pytest.raises(IllegalTransition, match="from no request to stalled"):
+        store.transition("77", RequestState.STALLED, expected=None)
+    assert store.get_request("77") is None
+    assert store.get_request("123").state is RequestState.SUBMITTING  # type: ignore[union-attr]
+
+
+def test_transition_creates_a_request_from_an_entry_state_and_rejects_unknown_fields(store: Store) -> None:
+    assert store.transition("77", RequestState.REQUESTED, expected=None).state is RequestState.REQUESTED
     with pytest.raises(TypeError, match="password"):
-        store.set_request_state("77", RequestState.STALLED, password="x")
+        store.transition("77", RequestState.STALLED, expected=RequestState.REQUESTED, password="x")
+
+
+def test_amend_fills_fields_only_in_the_expected_state(store: Store) -> None:
+    store.transition("77", RequestState.REQUESTED, expected=None)
+    later = dt.datetime(2026, 7, 20, tzinfo=dt.UTC)
+    assert store.amend("77", RequestState.REQUESTED, seller_deadline=later).seller_deadline == later
+    with pytest.raises(StateConflict):
+        store.amend("77", RequestState.STALLED, seller_deadline=later)
+    assert [e.kind for e in store.events_for("77")] == ["request_state", "request_fields", "transition_lost"]
+
+
+def test_insert_request_never_overwrites(store: Store) -> None:
+    store.insert_request("77", RequestState.STALLED)
+    with pytest.raises(AlreadyRequested):
+        store.insert_request("77", RequestState.REFUNDED)
+    assert store.get_request("77").state is RequestState.STALLED  # type: ignore[union-attr]
 
 
 def test_open_requests_skip_final_states(store: Store) -> None:
     for order_id, state in [("1", RequestState.REQUESTED), ("2", RequestState.REFUNDED), ("3", "stalled")]:
-        store.set_request_state(order_id, RequestState(state))
+        store.insert_request(order_id, RequestState(state))
     assert [r.order_id for r in store.open_requests()] == ["1", "3"]
     assert len(store.requests()) == 3
     assert [r.order_id for r in store.requests({RequestState.REFUNDED})] == ["2"]
@@ -238,7 +290,7 @@ def test_no_secret_reaches_the_database(
 
 WORKER = """
 import sys
-from agent.errors import AlreadyRequested
+from agent.errors import AlreadyRequested, StateConflict
 from agent.store import Store
 
 path, name, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -246,7 +298,7 @@ store = Store.open(path)  # both processes open (and migrate) a brand-new file a
 print("ready", flush=True)
 sys.stdin.readline()  # "go": released together, so the writes interleave
 run = store.start_run(name)
-won = 0
+won = settled = 0
 for i in range(n):
     store.add_event("tick", run_id=run, detail={"worker": name, "i": i})
     try:
@@ -254,9 +306,14 @@ for i in range(n):
         won += 1
     except AlreadyRequested:
         pass
-    store.set_request_state(str(5000 + i) + name[-1], "requested", run)
+    try:  # both race to settle each order, as two runs reconciling one `submitting` row would
+        store.transition(str(1000 + i), "requested", expected="submitting", run_id=run)
+        settled += 1
+    except StateConflict:
+        pass
+    store.transition(str(5000 + i) + name[-1], "requested", expected=None, run_id=run)
 store.end_run(run, "ok")
-print(won, flush=True)
+print(won, settled, flush=True)
 """
 
 
@@ -283,7 +340,10 @@ def test_two_processes_write_concurrently_without_locks_or_lost_writes(tmp_path:
     outputs = [proc.communicate(timeout=120) for proc in workers]
     for proc, (_, err) in zip(workers, outputs, strict=True):
         assert proc.returncode == 0, err
-    assert sum(int(out) for out, _ in outputs) == n  # every order submitted exactly once
+    assert sum(int(out.split()[0]) for out, _ in outputs) == n  # every order submitted exactly once
+    # every order settled exactly once: the run that lost the race wrote nothing over the winner
+    assert sum(int(out.split()[1]) for out, _ in outputs) == n
+    assert count(path, "SELECT COUNT(*) FROM events WHERE kind = 'transition_lost'") == n  # all on record
     assert count(path, "SELECT COUNT(*) FROM events WHERE kind = 'tick'") == 2 * n
     assert count(path, "SELECT COUNT(*) FROM cancel_requests") == 3 * n
     assert count(path, "SELECT COUNT(*) FROM events WHERE state_to = 'submitting'") == n

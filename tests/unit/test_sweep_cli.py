@@ -10,11 +10,12 @@ from click.testing import CliRunner
 from agent.cli import cli
 from agent.models import RequestState
 from agent.store import Store
+from tests.store_helpers import move
 
 
 def test_sweep_json_with_nothing_to_watch_starts_no_browser(in_tmp: Path) -> None:
     with Store.open(in_tmp / "buyer-agent.db") as store:
-        store.set_request_state("8101", RequestState.REFUNDED)  # final: not watched
+        move(store, "8101", RequestState.REFUNDED)  # final: not watched
     env = {"BUYER_AGENT_BROWSER__EXECUTABLE_PATH": "/nonexistent/chromium"}  # would fail if launched
     result = CliRunner().invoke(cli, ["sweep", "--json"], env=env)
     assert result.exit_code == 0, result.output

@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 
 from agent.config import PolicyConfig
+from agent.deadlines import entry_fields
 from agent.locate import load_pack
 from agent.models import CancelRequest, Order, OrderDetail, OrderStatus, RequestState
 from jobs.lifecycle import TEXT_KEYS, Deadlines
-from jobs.watch import deadlines_of, decide, needs_detail, observation, refund_due_on_entry
+from jobs.watch import deadlines_of, decide, needs_detail, observation
 
 S, O = RequestState, OrderStatus  # noqa: E741 - short aliases keep the tables readable
 NOW = dt.datetime(2026, 5, 4, 12, tzinfo=dt.UTC)  # a Monday
@@ -20,7 +21,8 @@ OID = "8212345678901234"
 
 
 def req(state: RequestState, **fields: object) -> CancelRequest:
-    return CancelRequest(order_id=OID, state=state, requested_at=NOW - dt.timedelta(days=3), **fields)
+    data: dict[str, object] = {"requested_at": NOW - dt.timedelta(days=3), **fields}
+    return CancelRequest(order_id=OID, state=state, **data)  # type: ignore[arg-type]
 
 
 def row(status: OrderStatus, text: str = "") -> Order:
@@ -100,7 +102,7 @@ def test_dispute_window_closing_flags_a_pending_request() -> None:
         (S.DISPUTE_OPENED, row(O.DISPUTE), {}, False),
         (S.DISPUTE_OPENED, row(O.COMPLETED), {}, True),
         (S.DISPUTE_FLAGGED, row(O.AWAITING_DELIVERY), {}, False),
-        (S.SUBMITTING, row(O.CLOSED), {}, False),
+        (S.SUBMITTING, row(O.CLOSED), {}, True),  # rare: the page carries the seller's countdown
     ],
 )
 def test_where_the_list_is_not_enough(
@@ -111,12 +113,28 @@ def test_where_the_list_is_not_enough(
 
 def test_refund_due_starts_on_accepted_and_cancelled_only_when_paid() -> None:
     pol = PolicyConfig(refund_business_days={"card": 3})
-    due = refund_due_on_entry(req(S.REQUESTED), S.ACCEPTED, NOW, "Visa ending in 4242", True, pol)
-    assert due == dt.datetime(2026, 5, 7, 12, tzinfo=dt.UTC)
-    assert refund_due_on_entry(req(S.SUBMITTING), S.CANCELLED, NOW, "Visa", False, pol) is None
-    assert refund_due_on_entry(req(S.REQUESTED), S.REJECTED, NOW, "Visa", True, pol) is None
-    kept = req(S.ACCEPTED, refund_due=NOW)
-    assert refund_due_on_entry(kept, S.ACCEPTED, NOW, "Visa", True, pol) is None
+    due = entry_fields(req(S.REQUESTED), S.ACCEPTED, NOW, pol, payment_text="Visa ending in 4242")
+    assert due == {"refund_due": dt.datetime(2026, 5, 7, 12, tzinfo=dt.UTC)}
+    assert "refund_due" not in entry_fields(req(S.SUBMITTING), S.CANCELLED, NOW, pol, paid=False)
+    assert entry_fields(req(S.REQUESTED), S.REJECTED, NOW, pol, payment_text="Visa") == {}
+    assert entry_fields(req(S.ACCEPTED, refund_due=NOW), S.ACCEPTED, NOW, pol, payment_text="Visa") == {}
+
+
+def test_every_way_into_requested_sets_the_seller_and_dispute_deadlines() -> None:
+    pol = PolicyConfig(seller_response_hours=48, dispute_window_days=90)
+    asked = NOW - dt.timedelta(hours=2)
+    fields = entry_fields(req(S.SUBMITTING, requested_at=asked), S.REQUESTED, NOW, pol,
+                          placed_on=dt.date(2026, 5, 1))  # fmt: skip
+    assert fields["seller_deadline"] == asked + dt.timedelta(hours=48)  # counted from the request
+    assert fields["dispute_deadline"] == dt.datetime(2026, 7, 30, tzinfo=dt.UTC)
+    page = NOW + dt.timedelta(hours=20)  # the page's own countdown wins
+    assert entry_fields(None, S.REQUESTED, NOW, pol, page_seller_deadline=page)["seller_deadline"] == page
+
+
+def test_an_instant_cancel_of_a_paid_order_is_watched_until_the_refund_lands() -> None:
+    pol = PolicyConfig(refund_business_days={"card": 3})
+    fields = entry_fields(req(S.SUBMITTING), S.CANCELLED, NOW, pol, payment_text="Visa", paid=True)
+    assert fields["refund_due"] == dt.datetime(2026, 5, 7, 12, tzinfo=dt.UTC) and "dispute_deadline" in fields
 
 
 def test_deadlines_come_from_the_request_and_the_grace_from_the_recheck_delay() -> None:

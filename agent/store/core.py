@@ -1,5 +1,8 @@
 """The SQLite store: latest order states, cancellation requests, the append-only audit log, runs and
-selector hits. The ONLY module that imports sqlite_utils or names a table.
+selector hits. This package (with its schema) is the ONLY place that imports sqlite_utils or names a table.
+
+Every change of a request's state is a compare-and-set from the state the caller saw, through the one
+transition table (agent.transitions): a lost race is recorded, never written over a live state.
 
 Concurrency: WAL mode (readers never block the writer), a busy timeout (writers wait instead of failing
 with "database is locked"), and every write in a `BEGIN IMMEDIATE` transaction, which takes the write
@@ -22,8 +25,11 @@ from typing import Any
 
 import sqlite_utils
 
-from agent.errors import AlreadyRequested, StoreError
+from agent import journal, processes
+from agent.errors import AlreadyRequested, IllegalTransition, StateConflict, StoreError
 from agent.models import CancelRequest, Event, Order, OrderDetail, RequestState, Run
+from agent.store.schema import MIGRATIONS, SCHEMA_VERSION
+from agent.transitions import can_move
 
 logger = logging.getLogger(__name__)
 
@@ -70,44 +76,6 @@ def to_iso(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
-
-
-# ---------------------------------------------------------------- migrations (append only, never edit)
-
-
-def _columns(names: str, ints: str = "") -> dict[str, type]:
-    """'a b c' → {"a": str, "b": str, "c": str}; the names listed in `ints` are INTEGER."""
-    return {name: int if name in ints.split() else str for name in names.split()}
-
-
-def _m1_core(db: sqlite_utils.Database) -> None:
-    orders = "order_id status status_text store_name total_amount currency placed_at is_deposit "
-    orders += "payment_method reminder seen_at raw"
-    db.table("orders").create(_columns(orders, ints="is_deposit"), pk="order_id")
-    requests = "order_id state reason_key reason_text requested_at submitted_at seller_deadline "
-    requests += "dispute_deadline refund_due flagged_reason updated_at run_id"
-    db.table("cancel_requests").create(_columns(requests, ints="run_id"), pk="order_id", not_null={"state"})
-    events = "id at run_id order_id kind state_from state_to detail evidence"
-    db.table("events").create(_columns(events, ints="id run_id"), pk="id", not_null={"at", "kind"})
-    runs = "id command started_at ended_at outcome pid"
-    db.table("runs").create(_columns(runs, ints="id pid"), pk="id")
-    for op in ("UPDATE", "DELETE"):  # the audit log is append-only, enforced by the database itself
-        db.execute(
-            f"CREATE TRIGGER events_no_{op.lower()} BEFORE {op} ON events "
-            "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END"
-        )
-
-
-def _m2_selector_hits_and_indexes(db: sqlite_utils.Database) -> None:
-    hits = "id at run_id site key candidate strategy"
-    db.table("selector_hits").create(_columns(hits, ints="id run_id"), pk="id")
-    db.table("selector_hits").create_index(["site", "key", "at"])
-    db.table("events").create_index(["order_id", "id"])
-    db.table("cancel_requests").create_index(["state"])
-
-
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m1_core, _m2_selector_hits_and_indexes]
-SCHEMA_VERSION = len(MIGRATIONS)
 
 
 # ---------------------------------------------------------------- the store
@@ -208,9 +176,10 @@ class Store:
 
     def start_run(self, command: str) -> int:
         with self.transaction():
-            table = self.db.table("runs").insert(
-                {"command": command, "started_at": self.now(), "pid": os.getpid()}
-            )
+            pid = os.getpid()
+            row = {"command": command, "started_at": self.now(), "pid": pid, "host": processes.host(),
+                   "process": processes.identity(pid)}  # fmt: skip
+            table = self.db.table("runs").insert(row)
         return _pk(table.last_pk)
 
     def end_run(self, run_id: int, outcome: str) -> None:
@@ -268,72 +237,104 @@ class Store:
     def begin_submission(
         self, order_id: str, reason_key: str, reason_text: str, run_id: int | None = None
     ) -> CancelRequest:
-        """Journal `submitting` right before the irreversible click — committed when this returns.
-
-        Exactly-once: raises AlreadyRequested if the order has a request in any state but `failed`,
-        so two processes (or a re-run after a crash mid-click) can never both submit."""
+        """Journal `submitting` (and `submission_begun`) right before the irreversible click — committed
+        when this returns. A compare-and-set from "no request" or `failed`: raises AlreadyRequested for any
+        other state, so two processes (or a rerun while a click is unanswered) can never both submit."""
         with self.transaction():
             row = self._request_row(order_id)
-            if row and row["state"] != RequestState.FAILED:
-                raise AlreadyRequested(order_id, row["state"])
+            found = RequestState(row["state"]) if row else None
+            if found not in (None, RequestState.FAILED):
+                raise AlreadyRequested(order_id, str(found))
             now = self.now()
-            fresh = dict(
-                order_id=order_id,
-                state=RequestState.SUBMITTING.value,
-                reason_key=reason_key,
-                reason_text=reason_text,
-                requested_at=now,
-                updated_at=now,
-                run_id=run_id,
-            )
+            fresh = dict(order_id=order_id, state=RequestState.SUBMITTING.value, reason_key=reason_key,
+                         reason_text=reason_text, requested_at=now, updated_at=now,
+                         run_id=run_id)  # fmt: skip
             self.db.table("cancel_requests").insert(fresh, replace=True)  # a failed attempt starts over
-            self._append_event(
-                "request_state",
-                order_id=order_id,
-                run_id=run_id,
-                state_from=row["state"] if row else None,
-                state_to=RequestState.SUBMITTING.value,
-                detail={"reason_key": reason_key, "reason_text": reason_text},
-            )
-        request = self.get_request(order_id)
-        assert request is not None
-        return request
+            detail = {"reason_key": reason_key, "reason_text": reason_text}
+            self._append_event("request_state", order_id=order_id, run_id=run_id, state_from=found,
+                               state_to=RequestState.SUBMITTING.value, detail=detail)  # fmt: skip
+            self._append_event(journal.BEGUN, order_id=order_id, run_id=run_id, detail={"action": "cancel"})
+        return self._request(order_id)
 
-    def set_request_state(
+    def transition(
         self,
         order_id: str,
-        state: RequestState,
-        run_id: int | None = None,
+        to: RequestState,
         *,
+        expected: RequestState | None,
+        run_id: int | None = None,
         detail: dict[str, Any] | None = None,
         evidence: list[str] | list[Path] | None = None,
         **fields: Any,
     ) -> CancelRequest:
-        """Move a request (created if missing) to `state`, updating `fields`; appends a `request_state`
-        event carrying the changed fields, `detail` and `evidence`."""
-        unknown = set(fields) - REQUEST_FIELDS
-        if unknown:
-            raise TypeError(f"set_request_state() got unknown field(s): {', '.join(sorted(unknown))}")
-        state = RequestState(state)
-        changed = {k: to_iso(v) for k, v in fields.items()}
-        values = {**changed, "state": state.value, "updated_at": self.now()}
+        """Move a request from `expected` (None: the order has none yet) to `to`, updating `fields`: a
+        compare-and-set through agent.transitions, with a `request_state` event carrying the changed fields,
+        `detail` and `evidence`. Leaving `submitting` closes the cancel submission's journal.
+
+        Raises IllegalTransition for a move the table forbids, and StateConflict when the request is no
+        longer in `expected` (another run moved it): that lost race is recorded as a `transition_lost`
+        event and nothing is overwritten."""
+        to = RequestState(to)
+        expected = RequestState(expected) if expected is not None else None
+        if not can_move(expected, to):
+            raise IllegalTransition(order_id, expected, to)
+        changed = self._checked_fields(fields)
+        values = {**changed, "state": to.value, "updated_at": self.now()}
         if run_id is not None:  # keep the last run that touched it
             values["run_id"] = run_id
         with self.transaction():
-            row = self._request_row(order_id)
-            self.db.table("cancel_requests").upsert({"order_id": order_id, **values}, pk="order_id")
-            self._append_event(
-                "request_state",
-                order_id=order_id,
-                run_id=run_id,
-                state_from=row["state"] if row else None,
-                state_to=state.value,
-                detail={**changed, **(detail or {})},
-                evidence=evidence,
-            )
-        request = self.get_request(order_id)
-        assert request is not None
-        return request
+            found = self._state(order_id)
+            if found == expected:
+                self.db.table("cancel_requests").upsert({"order_id": order_id, **values}, pk="order_id")
+                self._append_event("request_state", order_id=order_id, run_id=run_id,
+                                   state_from=expected.value if expected else None, state_to=to.value,
+                                   detail={**changed, **(detail or {})}, evidence=evidence)  # fmt: skip
+                if expected is RequestState.SUBMITTING:
+                    close = {"action": "cancel", "outcome": to.value}
+                    self._append_event(journal.CLOSED, order_id=order_id, run_id=run_id, detail=close)
+            else:
+                lost = {"expected": expected.value if expected else None, "wanted": to.value,
+                        "found": found.value if found else None}  # fmt: skip
+                self._append_event("transition_lost", order_id=order_id, run_id=run_id, detail=lost)
+        if found != expected:  # raised after the commit: the lost race stays on record
+            raise StateConflict(order_id, expected, found, to)
+        return self._request(order_id)
+
+    def amend(
+        self, order_id: str, expected: RequestState, run_id: int | None = None, **fields: Any
+    ) -> CancelRequest:
+        """Fill in fields (deadlines…) of a request still in `expected`, without a state change; recorded
+        as a `request_fields` event. StateConflict (recorded) when the state moved meanwhile."""
+        changed = self._checked_fields(fields)
+        with self.transaction():
+            found = self._state(order_id)
+            if found is expected:
+                self.db.table("cancel_requests").update(order_id, {**changed, "updated_at": self.now()})
+                self._append_event("request_fields", order_id=order_id, run_id=run_id, detail=changed)
+            else:
+                shown = found.value if found else None
+                lost = {"expected": expected.value, "wanted": "amend", "found": shown}
+                self._append_event("transition_lost", order_id=order_id, run_id=run_id, detail=lost)
+        if found is not expected:
+            raise StateConflict(order_id, expected, found, expected)
+        return self._request(order_id)
+
+    def insert_request(
+        self, order_id: str, state: RequestState, run_id: int | None = None, **fields: Any
+    ) -> CancelRequest:
+        """A request in any state for an order that has none (imports, tests, benchmarks): never
+        overwrites — AlreadyRequested when the order already has one."""
+        state = RequestState(state)
+        values = {**self._checked_fields(fields), "order_id": order_id, "state": state.value,
+                  "updated_at": self.now(), "run_id": run_id}  # fmt: skip
+        with self.transaction():
+            found = self._state(order_id)
+            if found is not None:
+                raise AlreadyRequested(order_id, found.value)
+            self.db.table("cancel_requests").insert(values)
+            self._append_event("request_state", order_id=order_id, run_id=run_id, state_to=state.value,
+                               detail={"inserted": True, **values})  # fmt: skip
+        return self._request(order_id)
 
     def requests(self, states: set[RequestState] | None = None) -> list[CancelRequest]:
         """All requests (or those in `states`), oldest first."""
@@ -345,11 +346,45 @@ class Store:
         """Requests still worth watching: every state except FINAL_STATES."""
         return [r for r in self.requests() if r.state not in FINAL_STATES]
 
+    def _checked_fields(self, fields: dict[str, Any]) -> dict[str, Any]:
+        unknown = set(fields) - REQUEST_FIELDS
+        if unknown:
+            raise TypeError(f"unknown request field(s): {', '.join(sorted(unknown))}")
+        return {k: to_iso(v) for k, v in fields.items()}
+
+    def _state(self, order_id: str) -> RequestState | None:
+        row = self._request_row(order_id)
+        return RequestState(row["state"]) if row else None
+
+    def _request(self, order_id: str) -> CancelRequest:
+        request = self.get_request(order_id)
+        assert request is not None, f"request {order_id} vanished"
+        return request
+
     def _request_row(self, order_id: str) -> dict[str, Any] | None:
         return self._first("cancel_requests", "order_id", order_id)
 
     def _first(self, table: str, column: str, value: object) -> dict[str, Any] | None:
         return next(iter(self.db.table(table).rows_where(f"{column} = ?", [value], limit=1)), None)
+
+    # ------------------------------------------------------------ the submission journal (agent.journal)
+
+    def open_attempt(self, order_id: str, action: str) -> journal.Attempt | None:
+        """The open submission of `action` for the order (see agent.journal), or None."""
+        return journal.open_attempt(self.events_for(order_id), action)
+
+    def begin_attempt(self, order_id: str, action: str, run_id: int | None = None, **detail: Any) -> bool:
+        """Journal `submission_begun` unless an attempt of `action` is open — the check and the write in
+        one write transaction, so two processes can never both pass. True when this run may submit."""
+        with self.transaction():
+            if self.open_attempt(order_id, action) is not None:
+                return False
+            self._append_event(journal.BEGUN, order_id=order_id, run_id=run_id,
+                               detail={**detail, "action": action})  # fmt: skip
+        return True
+
+    def close_attempt(self, order_id: str, action: str, run_id: int | None = None, **detail: Any) -> None:
+        self.add_event(journal.CLOSED, order_id=order_id, run_id=run_id, detail={**detail, "action": action})
 
     # ------------------------------------------------------------ audit log and selector hits
 

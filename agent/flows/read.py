@@ -1,0 +1,73 @@
+"""Reading one order's detail page (the screen), recorded in the store: used by cancel, dispute, the sweep
+and `show`."""
+
+from __future__ import annotations
+
+import dataclasses
+from urllib.parse import urlsplit
+
+from agent.errors import DoubleCheckFailed
+from agent.flows.runtime import Runtime
+from agent.flows.session import retrying
+from agent.locate import Finder
+from agent.models import OrderDetail
+from agent.pages import OrderDetailPage
+from agent.parsing import order_id_from_url
+
+__all__ = ["detail_page", "read_detail", "status_now"]
+
+
+def detail_page(rt: Runtime, order_id: str, reuse: list[bool]) -> OrderDetailPage:
+    """The order's detail page: the one on screen when it already shows this order and `reuse[0]`
+    (first attempt only — a retry always loads afresh), else a fresh load. Saves a page load per step."""
+    page = OrderDetailPage(rt.site)
+    here = (
+        order_id_from_url(rt.page.url) == order_id
+        and urlsplit(rt.page.url).path == urlsplit(rt.site.url("order_detail", order_id=order_id)).path
+    )
+    if reuse[0] and here:
+        reuse[0] = False
+        return page.wait_loaded()
+    return page.open(order_id)
+
+
+def read_detail(
+    rt: Runtime, order_id: str, reuse: bool = False, before: OrderDetail | None = None
+) -> OrderDetail:
+    """Read the order's detail page (retrying reads, renewing the session) and record what it shows.
+    `before`: what an earlier read of this run saw; only what an order's move changes is read again."""
+    first = [reuse]
+
+    def read() -> OrderDetail:
+        page = detail_page(rt, order_id, first)
+        return page.status_update(before, rt.now()) if before else page.detail(now=rt.now())
+
+    detail = retrying(rt, read, f"reading order {order_id}")
+    if detail.order_id != order_id:
+        raise DoubleCheckFailed(f"asked for order {order_id}, the page shows order {detail.order_id}")
+    rt.store.upsert_order(detail)
+    rt.event(
+        "observed",
+        order_id=order_id,
+        status=detail.status.value,
+        status_text=detail.status_text,
+        reminder=detail.reminder,
+    )
+    return detail
+
+
+def status_now(rt: Runtime, order_id: str) -> OrderDetail:
+    """The order as the site shows it right now, read in a tab of its own so that an open cancel form
+    stays as it is (the person may have taken minutes to answer the prompt)."""
+    page = rt.context.new_page()
+    try:
+        finder = Finder(page, rt.pack, rt.site.locale, on_hit=rt.site.finder.on_hit)
+        site = dataclasses.replace(rt.site, page=page, finder=finder)
+        detail = retrying(rt, lambda: OrderDetailPage(site).open(order_id).detail(now=rt.now()),
+                          f"re-reading order {order_id}")  # fmt: skip
+    finally:
+        page.close()
+    rt.store.upsert_order(detail)
+    rt.event("observed", order_id=order_id, status=detail.status.value, status_text=detail.status_text,
+             reminder=detail.reminder, why="re-read right before the click")  # fmt: skip
+    return detail

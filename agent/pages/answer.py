@@ -1,0 +1,60 @@
+"""Waiting for the site's answer to a submission: the response to the request the caller recognises as
+the submission (the network guard's `is_submission`), or the news that it failed without one. Listens on
+the whole browser context, so a form in another tab is covered. Waits on events, never on a timer."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from types import TracebackType
+
+from playwright.sync_api import BrowserContext, Request, Response
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+__all__ = ["SubmissionAnswer"]
+
+SLICE_MS = 250  # one event wait; between two, `between()` may act (a further confirmation step)
+
+
+class SubmissionAnswer:
+    """`with SubmissionAnswer(context, is_submission) as answer: click(); response = answer.wait(ms)`."""
+
+    def __init__(self, context: BrowserContext, is_submission: Callable[[Request], bool]) -> None:
+        self.context, self.is_submission = context, is_submission
+        self.response: Response | None = None
+        self.failure: str | None = None  # the submission request failed without an answer (dropped, aborted)
+
+    def __enter__(self) -> SubmissionAnswer:
+        self.context.on("response", self._on_response)
+        self.context.on("requestfailed", self._on_failed)
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.context.remove_listener("response", self._on_response)
+        self.context.remove_listener("requestfailed", self._on_failed)
+
+    def _on_response(self, response: Response) -> None:
+        if self.response is None and self.is_submission(response.request):
+            self.response = response
+
+    def _on_failed(self, request: Request) -> None:
+        if self.failure is None and self.is_submission(request):
+            self.failure = request.failure or "the request failed"
+
+    @property
+    def settled(self) -> bool:
+        return self.response is not None or self.failure is not None
+
+    def wait(self, timeout_ms: int, between: Callable[[], object] | None = None) -> Response | None:
+        """The submission's response, or None when it failed or `timeout_ms` passed without one.
+        `between()` runs after each event wait while there is no answer yet."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while not self.settled and (left := deadline - time.monotonic()) > 0:
+            with contextlib.suppress(PlaywrightTimeoutError):  # no response in this slice: look again
+                self.context.wait_for_event("response", timeout=min(SLICE_MS, left * 1000))
+            if not self.settled and between is not None:
+                between()
+        return self.response
