@@ -35,7 +35,7 @@ from agent.flows.guard import SubmissionGuard
 from agent.flows.read import detail_page, read_detail, status_now
 from agent.flows.runtime import Runtime
 from agent.flows.session import ensure_logged_in, log_in, retrying
-from agent.models import CancelOutcome, OrderDetail, OrderStatus, RequestState
+from agent.models import CancelOutcome, CancelRequest, OrderDetail, OrderStatus, RequestState
 from agent.pages import CancelDialog, CancelSubmitted, ConfirmPermit, OrdersPage
 from agent.parsing import fold
 
@@ -94,12 +94,33 @@ def cancel_one(
         result = CancelResult(
             order_id=order_id, outcome=CancelOutcome.FAILED, message=str(exc), evidence=[shot] if shot else []
         )
-        request = rt.store.get_request(order_id)
-        if request is not None and request.state is RequestState.SUBMITTING:  # it may have reached the site
-            pending = as_found(rt, order_id)
-            return result.model_copy(update={"outcome": pending.outcome, "state": pending.state,
-                                             "message": f"{exc}; {pending.message}"})  # fmt: skip
+        return _after_error(rt, order_id, result)
+
+
+def _after_error(rt: Runtime, order_id: str, result: CancelResult) -> CancelResult:
+    """An error after `submitting` was journalled: void it when the guard saw nothing leave (this run
+    knows it sent nothing); otherwise it may have reached the site and stays pending."""
+    request = rt.store.get_request(order_id)
+    if request is None or request.state is not RequestState.SUBMITTING:
         return result
+    attempt = rt.store.open_attempt(order_id, "cancel")
+    if attempt is not None and not attempt.live and attempt.run_id == rt.run_id:
+        why = f"not submitted: the attempt stopped before anything was sent ({result.message})"
+        voided = _transition_from_submitting(rt, order_id, RequestState.FAILED, why)
+        return result.model_copy(update={"state": voided.state if voided else None, "message": why})
+    pending = as_found(rt, order_id)
+    return result.model_copy(update={"outcome": pending.outcome, "state": pending.state,
+                                     "message": f"{result.message}; {pending.message}"})  # fmt: skip
+
+
+def _transition_from_submitting(
+    rt: Runtime, order_id: str, to: RequestState, why: str
+) -> CancelRequest | None:
+    try:
+        return rt.store.transition(order_id, to, expected=RequestState.SUBMITTING, run_id=rt.run_id,
+                                   flagged_reason=why)  # fmt: skip
+    except StateConflict:
+        return rt.store.get_request(order_id)
 
 
 def _reconciled_attempt(
@@ -145,16 +166,17 @@ def _attempt(
             message="dry run: nothing submitted",
             evidence=[shot],
         )
-    if confirm is not None and not confirm(detail, choice.text):
-        dialog.close()
-        rt.event("declined", order_id=order_id, reason_text=choice.text)
-        return CancelResult(
-            order_id=order_id,
-            outcome=CancelOutcome.SKIPPED,
-            reason_text=choice.text,
-            message="not confirmed: nothing submitted",
-        )
-    _still_cancellable(rt, dialog, detail)
+    if confirm is not None:
+        if not confirm(detail, choice.text):
+            dialog.close()
+            rt.event("declined", order_id=order_id, reason_text=choice.text)
+            return CancelResult(
+                order_id=order_id,
+                outcome=CancelOutcome.SKIPPED,
+                reason_text=choice.text,
+                message="not confirmed: nothing submitted",
+            )
+        _still_cancellable(rt, dialog, detail)  # the person may have taken minutes: ask the site again
     return _submit(rt, dialog, detail, choice.key or reason, choice.text, shot)
 
 
@@ -338,10 +360,8 @@ def _site_refused(rt: Runtime, detail: OrderDetail, error: str) -> CancelResult:
 
 
 def _failed(rt: Runtime, detail: OrderDetail, why: str) -> CancelResult:
-    try:
-        rt.store.transition(detail.order_id, RequestState.FAILED, expected=RequestState.SUBMITTING,
-                            run_id=rt.run_id, flagged_reason=why)  # fmt: skip
-    except StateConflict:
+    request = _transition_from_submitting(rt, detail.order_id, RequestState.FAILED, why)
+    if request is None or request.state is not RequestState.FAILED:
         return as_found(rt, detail.order_id, detail.status_text)
     return CancelResult(order_id=detail.order_id, outcome=CancelOutcome.FAILED, state=RequestState.FAILED,
                         status_text=detail.status_text, message=why)  # fmt: skip

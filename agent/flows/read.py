@@ -63,8 +63,9 @@ def status_now(rt: Runtime, order_id: str) -> OrderDetail:
     try:
         finder = Finder(page, rt.pack, rt.site.locale, on_hit=rt.site.finder.on_hit)
         site = dataclasses.replace(rt.site, page=page, finder=finder)
+        # Logged out here means logged out in the form's tab too: let the caller renew the session.
         detail = retrying(rt, lambda: OrderDetailPage(site).open(order_id).detail(now=rt.now()),
-                          f"re-reading order {order_id}")  # fmt: skip
+                          f"re-reading order {order_id}", renew_session=False)  # fmt: skip
     finally:
         page.close()
     rt.store.upsert_order(detail)

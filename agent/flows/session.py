@@ -95,12 +95,14 @@ def with_session(rt: Runtime, step: Callable[[], T]) -> T:
         return step()
 
 
-def retrying(rt: Runtime, step: Callable[[], T], what: str) -> T:
-    """Retry a READ-ONLY step on site errors with exponential backoff (never the confirming click)."""
+def retrying(rt: Runtime, step: Callable[[], T], what: str, renew_session: bool = True) -> T:
+    """Retry a READ-ONLY step on site errors with exponential backoff (never the confirming click).
+    `renew_session=False`: a logged-out answer propagates (SessionExpired) instead of a login on the
+    current page — for a read that must not disturb what that page shows."""
     attempts = max(1, rt.config.policy.max_retries)
     for attempt in range(1, attempts + 1):
         try:
-            return with_session(rt, step)
+            return with_session(rt, step) if renew_session else step()
         except SiteError as exc:
             if attempt == attempts:
                 raise

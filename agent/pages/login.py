@@ -10,11 +10,12 @@ import time
 from collections.abc import Callable
 from urllib.parse import quote
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from agent.errors import LoginFailed, NeedsHuman
-from agent.pages.base import SLICE_MS, PageObject, is_login_url
+from agent.pages.base import SLICE_MS, PageObject, is_login_url, is_navigation_error
 
 __all__ = ["LoginPage", "is_login_url"]
 
@@ -38,7 +39,15 @@ class LoginPage(PageObject):
         url = self.site.login_url
         if return_url:
             url += ("&" if "?" in url else "?") + "return_url=" + quote(return_url, safe="")
-        self.page.goto(url, wait_until="domcontentloaded")
+        try:
+            self.page.goto(url, wait_until="domcontentloaded")
+        except PlaywrightError as exc:
+            if not is_navigation_error(exc):
+                raise
+            # The page was already on its way (the site sends a logged-out page to its login by itself).
+            self.page.wait_for_load_state("domcontentloaded")
+            if not self.is_logged_out():
+                self.page.goto(url, wait_until="domcontentloaded")
         self.wait_ready("login.account", check_session=False)
         return self
 

@@ -10,7 +10,8 @@ from playwright.sync_api import Browser
 from shop_steps import pick
 from sweep_steps import Agent, ShopClock, agent_config, save_shop_session, shop_log
 
-from agent.flows.dispute import JOURNAL, open_dispute
+from agent import journal
+from agent.flows.dispute import open_dispute
 from agent.shop.admin import ShopAdmin
 from agent.shop.server import ShopThread
 
@@ -66,11 +67,20 @@ def test_dry_run_then_a_crash_before_the_submit(
     assert dry.outcome == "dry_run" and shop_log(shop_admin, "dispute") == []
 
     with agent.store() as store:  # a run journalled the dispute, then died before its submit
-        store.add_event(JOURNAL, order_id=order, detail={"reason_text": "Other"})
+        dead = store.start_run("dispute")
+        store.begin_attempt(order, "dispute", dead, reason_text="Other")
+        store.end_run(dead, "failed")
     done = agent.run("dispute", lambda rt: open_dispute(rt, order))
     again = agent.run("dispute", lambda rt: open_dispute(rt, order))
     assert (done.outcome, again.outcome) == ("opened", "already_opened")
     assert len(shop_log(shop_admin, "dispute", order)) == 1
     with agent.store() as store:
-        kinds = [e.kind for e in store.events_for(order) if e.kind.startswith("dispute_")]
-    assert kinds == ["dispute_dry_run", JOURNAL, "dispute_not_submitted", JOURNAL, "dispute_submitted"]
+        kinds = [(e.kind, e.detail.get("outcome")) for e in store.events_for(order)
+                 if e.kind.startswith("dispute_")
+                 or (e.kind.startswith("submission_") and e.detail.get("action") == "dispute")]  # fmt: skip
+    assert kinds == [
+        ("dispute_dry_run", None),
+        (journal.BEGUN, None), (journal.CLOSED, "not_submitted"),  # nothing had left: voided, then …
+        (journal.BEGUN, None), (journal.SENT, None), (journal.ANSWERED, None),  # … submitted once
+        (journal.CLOSED, "opened"),
+    ]  # fmt: skip

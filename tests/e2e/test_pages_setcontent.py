@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import Browser, Page, Route
+from playwright.sync_api import Browser, Page, Request, Route
 
 from agent.errors import DoubleCheckFailed, LoginFailed, NeedsHuman
 from agent.models import OrderStatus
@@ -49,6 +49,11 @@ def sc_page(browser: Browser) -> Iterator[Page]:
 @pytest.fixture(scope="module")
 def pack() -> Pack:
     return load_pack("aliexpress")
+
+
+def is_operation(request: Request) -> bool:
+    """The network guard's part in these page-only tests: the operation POST is the submission."""
+    return request.method == "POST" and "order.operation" in request.url
 
 
 def site(page: Page, pack: Pack, locale: str = "en", login_url: str | None = None) -> Site:
@@ -338,7 +343,7 @@ def test_dialog_reasons_choose_and_confirm(sc_page: Page, pack: Pack, kind: str)
     assert dialog.selected_reason() is None
     dialog.choose_reason("Shipping takes too long")
     assert dialog.selected_reason() == "Shipping takes too long"
-    result = dialog.confirm(ConfirmPermit("8212345678901234", "Shipping takes too long"))
+    result = dialog.confirm(ConfirmPermit("8212345678901234", "Shipping takes too long"), is_operation)
     assert result.accepted and result.error == ""
     assert sc_page.evaluate("window.confirmed") == 1
 
@@ -353,9 +358,9 @@ def test_confirm_refuses_a_permit_for_another_order_or_reason(sc_page: Page, pac
     dialog = CancelDialog(site(sc_page, pack)).wait_open()
     dialog.choose_reason("I don't want it anymore")
     with pytest.raises(DoubleCheckFailed, match="for order"):
-        dialog.confirm(ConfirmPermit("8212345678909999", "I don't want it anymore"))
+        dialog.confirm(ConfirmPermit("8212345678909999", "I don't want it anymore"), is_operation)
     with pytest.raises(DoubleCheckFailed, match="reason"):
-        dialog.confirm(ConfirmPermit("8212345678901234", "Other reasons"))
+        dialog.confirm(ConfirmPermit("8212345678901234", "Other reasons"), is_operation)
     assert sc_page.evaluate("window.confirmed") == 0
 
 
@@ -363,7 +368,7 @@ def test_confirm_without_a_reason_clicks_nothing(sc_page: Page, pack: Pack) -> N
     sc_page.set_content(dialog_html("select"))
     dialog = CancelDialog(site(sc_page, pack)).wait_open()
     with pytest.raises(DoubleCheckFailed):
-        dialog.confirm(ConfirmPermit("8212345678901234", "Other reasons"))
+        dialog.confirm(ConfirmPermit("8212345678901234", "Other reasons"), is_operation)
     assert sc_page.evaluate("window.confirmed") == 0
 
 
@@ -375,11 +380,11 @@ def test_a_permit_is_spent_once_and_site_errors_are_reported(sc_page: Page, pack
     dialog = CancelDialog(site(sc_page, pack)).wait_open()
     dialog.choose_reason("Other reasons")
     permit = ConfirmPermit("8212345678901234", "Other reasons")
-    result = dialog.confirm(permit)
-    assert not result.accepted and "picked up by the courier" in result.error == dialog.error_text()
+    result = dialog.confirm(permit, is_operation)
+    assert result.answer == "refused" and "picked up by the courier" in result.error == dialog.error_text()
     assert permit.spent
     with pytest.raises(DoubleCheckFailed, match="already used"):
-        dialog.confirm(permit)
+        dialog.confirm(permit, is_operation)
     assert sc_page.evaluate("window.confirmed") == 1
 
 
