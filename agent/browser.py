@@ -1,20 +1,23 @@
 """One browser per run: launch or connect, a context per account, saved sessions, tracing, resource blocking.
 
-Secrets: the login is never traced (tracing starts only after login, because a trace records the
-arguments of `fill`), and screenshots take `mask` locators for the password field.
+Secrets: a login is never traced (tracing starts after the first login and pauses around every later one,
+because a trace records the arguments of `fill`), and screenshots take `mask` locators for the password.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from agent.browser_setup import launch_args, resolve_chromium
 from agent.errors import BrowserUnavailable
@@ -48,6 +51,7 @@ class BrowserSession:
         self._browser: Browser | None = browser
         self._owned = browser is None
         self._traced: set[int] = set()
+        self._parts: dict[int, list[Path]] = {}  # trace parts saved while tracing paused for a login
 
     def __enter__(self) -> BrowserSession:
         if not self._owned:
@@ -75,8 +79,6 @@ class BrowserSession:
 
     def _connect_or_launch(self, pw: Playwright) -> Browser:
         s = self.settings
-        from playwright.sync_api import Error as PlaywrightError
-
         try:
             if s.remote_endpoint:
                 if s.remote_protocol == "playwright":
@@ -153,21 +155,43 @@ class BrowserSession:
         return str(path)
 
     def start_trace(self, context: BrowserContext) -> None:
-        """Start tracing (call after login only: traces record what `fill` typed)."""
+        """Start tracing (after the first login; any later credential fill runs inside `untraced`)."""
         if self.settings.trace == "off" or id(context) in self._traced:
             return
         context.tracing.start(screenshots=True, snapshots=True)
         self._traced.add(id(context))
 
-    def stop_trace(self, context: BrowserContext, run_id: str | int, failed: bool) -> str | None:
-        """Stop tracing; keep the file when the run failed (or always, if configured)."""
+    @contextlib.contextmanager
+    def untraced(self, context: BrowserContext, run_id: str | int) -> Iterator[None]:
+        """Tracing stopped for what happens inside — a login typing the password — because a trace records
+        what `fill` typed and the requests' bodies. The trace so far is saved as a part (kept with the run's
+        trace, or deleted with it); a fresh trace starts afterwards (a resumed chunk would still record
+        the login's POST, seen in a test)."""
         if id(context) not in self._traced:
-            return None
+            yield
+            return
+        part = self.evidence_path(run_id, f"trace-part{len(self._parts.get(id(context), [])) + 1}", "zip")
+        context.tracing.stop(path=str(part))
+        self._parts.setdefault(id(context), []).append(part)
+        try:
+            yield
+        finally:
+            context.tracing.start(screenshots=True, snapshots=True)
+
+    def stop_trace(self, context: BrowserContext, run_id: str | int, failed: bool) -> list[str]:
+        """Stop tracing; keep the files (the parts saved around logins, then the last one) when the run
+        failed, or always, if so configured. Returns the kept paths."""
+        if id(context) not in self._traced:
+            return []
         self._traced.discard(id(context))
+        parts = self._parts.pop(id(context), [])
         keep = self.settings.trace == "always" or (failed and self.settings.trace == "on_failure")
         if not keep:
             context.tracing.stop()
-            return None
+            for part in parts:
+                part.unlink(missing_ok=True)
+            return []
         path = self.evidence_path(run_id, "trace", "zip")
         context.tracing.stop(path=str(path))
-        return str(path)
+        return [str(p) for p in [*parts, path]]
+

@@ -173,8 +173,8 @@ def cancel(app: App, order_ids: tuple[str, ...], reason: str, dry_run: bool, yes
             task = bar.add_task("cancelling", total=len(ids))
             cancel_orders(rt, ids, reason, dry_run=dry_run, fallback_other=fallback_other, confirm=confirm,
                           on_result=on_result)  # fmt: skip
-    except NeedsHuman:  # the run stops for a person: still show what was done before it stopped
-        _print_results(done + _not_attempted(ids, done), as_json)
+    except NeedsHuman as exc:  # the run stops for a person: still show what was done before it stopped
+        _print_results(done + _not_done(ids, done, exc), as_json)
         raise
     _print_results(done, as_json)
     if rt.trace and not as_json:  # known once the run has closed: where to replay what went wrong
@@ -183,10 +183,13 @@ def cancel(app: App, order_ids: tuple[str, ...], reason: str, dry_run: bool, yes
     sys.exit(next((code for code in (1, 3, 4) if code in codes), 0))
 
 
-def _not_attempted(ids: list[str], done: list[CancelResult]) -> list[CancelResult]:
-    seen = {r.order_id for r in done}
-    return [CancelResult(order_id=i, outcome=CancelOutcome.SKIPPED, message="not attempted: the run stopped")
-            for i in ids if i not in seen]  # fmt: skip
+def _not_done(ids: list[str], done: list[CancelResult], stop: NeedsHuman) -> list[CancelResult]:
+    """The order the run stopped on (it needs a person) and the ones after it (not attempted)."""
+    left = [i for i in ids if i not in {r.order_id for r in done}]
+    stopped = CancelOutcome.NEEDS_HUMAN, stop.what
+    skipped = CancelOutcome.SKIPPED, "not attempted: the run stopped for a person"
+    return [CancelResult(order_id=order_id, outcome=outcome, message=message)
+            for order_id, (outcome, message) in zip(left, [stopped] + [skipped] * len(left), strict=False)]
 
 
 def _ask_person(detail: OrderDetail, reason_text: str) -> bool:

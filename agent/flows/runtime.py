@@ -40,7 +40,7 @@ class Runtime:
     site: Site
     ask: Ask | None = None
     failures: int = 0  # steps that failed without ending the run (one order of a batch): keep the trace
-    trace: str | None = None  # where the run's trace was kept, once it ends
+    trace: str | None = None  # where the run's trace was kept (space-separated parts), once it ends
 
     def now(self) -> dt.datetime:
         """The run's clock: the store's (tests give both the fixture shop's clock)."""
@@ -113,9 +113,10 @@ def open_runtime(
             raise
         finally:
             failed = outcome != "ok" or rt.failures > 0
-            rt.trace = browser_session.stop_trace(context, run_id, failed=failed)
-            if rt.trace:
-                rt.event("trace", path=rt.trace)
+            kept = browser_session.stop_trace(context, run_id, failed=failed)
+            if kept:
+                rt.trace = " ".join(kept)
+                rt.event("trace", path=kept[-1], parts=kept)
             context.close()
             store.end_run(run_id, outcome)
 

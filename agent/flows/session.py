@@ -46,7 +46,8 @@ def log_in(rt: Runtime, return_url: str | None = None) -> None:
     if not login.is_logged_out():
         login.open(return_url)
     try:
-        login.log_in(rt.email, rt.config.password(), otp=otp_provider(rt))
+        with rt.browser.untraced(rt.context, rt.run_id):  # a trace would record the typed password
+            login.log_in(rt.email, rt.config.password(), otp=otp_provider(rt))
     except NeedsHuman as exc:
         shot = rt.screenshot("needs-human", mask=login.mask())
         rt.event("needs_human", what=exc.what, evidence=[shot])

@@ -119,6 +119,27 @@ async def new_session(request: Request) -> Response:
     )
 
 
+async def ship(request: Request) -> Response:
+    try:
+        order = shop(request).ship(str((await _body(request))["order_id"]))
+    except (KeyError, ValueError) as exc:
+        return _bad(exc)
+    return JSONResponse({"order_id": order.order_id, "status": order.status})
+
+
+async def cancel_elsewhere(request: Request) -> Response:
+    """The buyer cancels in the app or on another device: a real submission the agent did not make."""
+    try:
+        body = await _body(request)
+        order, error = shop(request).cancel(str(body["order_id"]), str(body.get("reason_id", "R01")),
+                                            "(cancelled elsewhere)")  # fmt: skip
+    except (KeyError, ValueError) as exc:
+        return _bad(exc)
+    if order is None or error:
+        return _bad(ValueError(error or "no such order"))
+    return JSONResponse({"order_id": order.order_id, "status": order.status})
+
+
 async def resolve_dispute(request: Request) -> Response:
     try:
         body = await _body(request)
@@ -140,6 +161,8 @@ ROUTES = [
     Route("/__shop/sessions/expire", expire_sessions, methods=["POST"]),
     Route("/__shop/sessions", new_session, methods=["POST"]),
     Route("/__shop/disputes/resolve", resolve_dispute, methods=["POST"]),
+    Route("/__shop/orders/ship", ship, methods=["POST"]),
+    Route("/__shop/orders/cancel", cancel_elsewhere, methods=["POST"]),
 ]
 
 
@@ -191,8 +214,8 @@ class ShopAdmin:
         return dict(self._post("reset", ({"scenario": scenario} if scenario else {}) | switches))
 
     def faults(self, **fault: Any) -> list[dict[str, Any]]:
-        """One rule (`path=, kind=error|slow|drop, count=, status=, delay_ms=, method=`), `rules=[…]`,
-        and/or `clear=True`."""
+        """One rule (`path=, kind=error|slow|drop|late|commit|logout, count=, status=, delay_ms=, method=`),
+        `rules=[…]`, and/or `clear=True`."""
         return list(self._post("faults", fault)["faults"])
 
     def add_orders(self, **spec: Any) -> list[str]:
@@ -226,6 +249,12 @@ class ShopAdmin:
 
     def resolve_dispute(self, order_id: str, outcome: str = "refund") -> str:
         return str(self._post("disputes/resolve", {"order_id": order_id, "outcome": outcome})["status"])
+
+    def ship(self, order_id: str) -> str:
+        return str(self._post("orders/ship", {"order_id": order_id})["status"])
+
+    def cancel_elsewhere(self, order_id: str, reason_id: str = "R01") -> str:
+        return str(self._post("orders/cancel", {"order_id": order_id, "reason_id": reason_id})["status"])
 
     def orders(self) -> list[dict[str, Any]]:
         return list(self.state()["orders"])

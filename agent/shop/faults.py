@@ -11,7 +11,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from agent.shop.state import Fault, ShopState
+from agent.shop.state import SESSION_COOKIE, Fault, ShopState
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +34,14 @@ class FaultMiddleware:
         latency = self.state.switches.latency_ms
         if latency:
             await asyncio.sleep(latency / 1000)
-        fault = self.state.take_fault(scope["path"], scope["method"])
+        query = scope.get("query_string", b"").decode("latin-1")
+        fault = self.state.take_fault(scope["path"] + ("?" + query if query else ""), scope["method"])
         if fault is None:
+            await self.app(scope, receive, send)
+        elif fault.kind == "commit":
+            await _commit_late(self.app, self.state, scope, receive, send, fault.delay_ms)
+        elif fault.kind == "logout":
+            self.state.expire_session(_cookie(scope, SESSION_COOKIE))
             await self.app(scope, receive, send)
         elif fault.kind == "slow":
             await asyncio.sleep(fault.delay_ms / 1000)
@@ -59,6 +65,48 @@ async def _answer_late(app: ASGIApp, scope: Scope, receive: Receive, send: Send,
     await asyncio.sleep(delay_ms / 1000)
     for message in held:
         await send(message)
+
+
+async def _commit_late(
+    app: ASGIApp, state: ShopState, scope: Scope, receive: Receive, send: Send, delay_ms: int
+) -> None:
+    """A backend that is slow, not dead: the request is logged on arrival (`received`), then takes effect
+    after `delay_ms` whether or not the client still waits — the "was my click taken?" case of a slow
+    site. (`slow` instead delays before the shop acts at all.)"""
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    state.record("received", None, path=scope["path"], method=scope["method"])
+    await asyncio.sleep(delay_ms / 1000)
+    replayed = False
+
+    async def replay() -> dict[str, Any]:
+        nonlocal replayed
+        if replayed:
+            return {"type": "http.disconnect"}
+        replayed = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def answer(message: Any) -> None:
+        try:
+            await send(message)
+        except (OSError, RuntimeError):  # the client gave up waiting: the effect stands all the same
+            logger.info("commit fault: the client had gone before the answer")
+
+    await app(scope, replay, answer)
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                k, _, v = part.strip().partition("=")
+                if k == name:
+                    return v
+    return None
 
 
 async def _error(fault: Fault, send: Send) -> None:

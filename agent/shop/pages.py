@@ -14,10 +14,9 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from agent.shop import api, i18n
-from agent.shop.state import Session, ShopState
+from agent.shop.state import SESSION_COOKIE, Session, ShopState
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-SESSION_COOKIE = "xman_us_t"
 TICKET_COOKIE = "login_aliyunid_ticket"
 LOGIN_PATH = "/login/"
 API_PATHS = {

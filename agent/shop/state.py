@@ -20,7 +20,8 @@ from agent.shop.seed import build_seed, bulk_orders
 
 logger = logging.getLogger(__name__)
 
-FAULT_KINDS = ("error", "slow", "drop", "late")
+FAULT_KINDS = ("error", "slow", "drop", "late", "commit", "logout")
+SESSION_COOKIE = "xman_us_t"
 
 
 @dataclass
@@ -44,9 +45,11 @@ class PendingLogin:
 
 @dataclass
 class Fault:
-    path: str  # a substring of the request path, e.g. "order.list"
+    path: str  # a substring of the request path (+ "?query"), e.g. "order.list" or "orderId=8212…"
     kind: str = "error"  # error (HTTP status) | slow (delay, then normal) | drop (close, no response)
     # | late (act on the request normally, then hold the answer for delay_ms: "did my click go through?")
+    # | commit (log the request on arrival, act after delay_ms even if the client stopped waiting)
+    # | logout (the site ends this request's session: a logged-out answer)
     count: int = 1  # how many matching requests it hits; 0 = until cleared
     status: int = 500
     delay_ms: int = 2000
@@ -196,6 +199,16 @@ class ShopState:
             )
             return order, None
 
+    def ship(self, order_id: str) -> Order:
+        """Admin: the seller ships the order now (a test of what happens to a request meanwhile)."""
+        with self.lock:
+            order = self.order(order_id)
+            if order is None:
+                raise KeyError(order_id)
+            order.status, order.shipped_at, order.picked_up = "awaiting_delivery", self.now(), True
+            self.record("shipped", order_id)
+            return order
+
     def dispute(self, order_id: str, reason: str, message: str, files: list[str]) -> Order | None:
         with self.lock:
             order = self.order(order_id)
@@ -235,6 +248,13 @@ class ShopState:
                 self.record("session_expired", None, reason="ttl", requests=session.requests)
                 return None
             return session
+
+    def expire_session(self, token: str | None) -> None:
+        with self.lock:
+            session = self.sessions.get(token or "")
+            if session is not None and not session.expired:
+                session.expired = True
+                self.record("session_expired", None, reason="fault")
 
     def expire_sessions(self) -> int:
         with self.lock:

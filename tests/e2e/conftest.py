@@ -4,6 +4,7 @@ per module, a shop reset and a fresh browser context for every test."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
@@ -11,6 +12,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 from agent.browser_setup import launch_args, resolve_chromium
 from agent.shop.admin import ShopAdmin
 from agent.shop.server import ShopThread
+from tests.e2e.agent_support import make_config, preload_session
 
 expect.set_options(timeout=10_000)
 
@@ -71,3 +73,13 @@ def logged_in(context: BrowserContext, shop: ShopThread, shop_admin: ShopAdmin) 
         [{"name": k, "value": v, "url": shop.base_url, "httpOnly": True} for k, v in cookies.items()]
     )
     return context.new_page()
+
+
+@pytest.fixture
+def cfg_path(shop: ShopThread, shop_admin: ShopAdmin, tmp_path: Path) -> Path:
+    """A buyer-agent.toml for the shop with a saved session, as a user leaves it after `login`."""
+    cfg = make_config(tmp_path, shop.base_url)
+    preload_session(cfg, shop_admin)
+    return tmp_path / "buyer-agent.toml"
+
+

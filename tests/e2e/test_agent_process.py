@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import json
 import os
-import select
-import signal
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -18,54 +15,10 @@ import pytest
 from agent.models import RequestState
 from agent.store import Store
 from tests.e2e.agent_support import SHOP_PASSWORD, make_config, pick_order, preload_session, submissions
+from tests.e2e.process_support import agent, finish, kill, request_state, wait_for_line
 
 pytestmark = pytest.mark.e2e
 OPERATION_API = "order.operation"
-
-
-def agent(cfg_path: Path, *args: str) -> subprocess.Popen[str]:
-    env = dict(os.environ, BUYER_AGENT_PASSWORD=SHOP_PASSWORD, COLUMNS="200")
-    return subprocess.Popen(
-        [sys.executable, "-m", "agent", *args, "--config", str(cfg_path)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
-    )  # fmt: skip
-
-
-def finish(proc: subprocess.Popen[str], timeout: float = 120) -> tuple[int, str, str]:
-    out, err = proc.communicate(timeout=timeout)
-    return proc.returncode, out, err
-
-
-def wait_for_line(proc: subprocess.Popen[str], needle: str, timeout: float = 60) -> str:
-    """Block on a process's stderr (select: no sleeping) until a line contains `needle`; that line."""
-    assert proc.stderr is not None
-    deadline = time.monotonic() + timeout
-    while (left := deadline - time.monotonic()) > 0:
-        ready, _, _ = select.select([proc.stderr], [], [], left)
-        line = proc.stderr.readline() if ready else ""
-        if ready and not line:
-            raise AssertionError(f"the process exited before printing {needle!r}")
-        if needle in line:
-            return line
-    raise AssertionError(f"no {needle!r} within {timeout} s")
-
-
-def kill(proc: subprocess.Popen[str]) -> None:
-    os.killpg(proc.pid, signal.SIGKILL)  # the agent and its browser, like a power cut
-    proc.wait()
-
-
-@pytest.fixture
-def cfg_path(shop, shop_admin, tmp_path: Path) -> Path:
-    cfg = make_config(tmp_path, shop.base_url)
-    preload_session(cfg, shop_admin)
-    return tmp_path / "buyer-agent.toml"
-
-
-def request_state(cfg_path: Path, order_id: str) -> RequestState | None:
-    with Store.open(cfg_path.parent / "agent.db") as store:
-        request = store.get_request(order_id)
-    return request.state if request else None
 
 
 def test_killed_right_after_the_click_is_reconciled_without_a_second_click(cfg_path, shop_admin):

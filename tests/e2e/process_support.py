@@ -1,0 +1,66 @@
+"""The agent as a user runs it: `buyer-agent …` in its own process (and process group), its output read
+without sleeping, a SIGKILL like a power cut."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from agent.models import RequestState
+from agent.store import Store
+from tests.e2e.agent_support import SHOP_PASSWORD
+
+__all__ = ["agent", "finish", "kill", "outcome", "request_state", "wait_for_line"]
+
+
+def agent(cfg_path: Path, *args: str) -> subprocess.Popen[str]:
+    env = dict(os.environ, BUYER_AGENT_PASSWORD=SHOP_PASSWORD, COLUMNS="200")
+    return subprocess.Popen(
+        [sys.executable, "-m", "agent", *args, "--config", str(cfg_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
+    )  # fmt: skip
+
+
+def finish(proc: subprocess.Popen[str], timeout: float = 120) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=timeout)
+    return proc.returncode, out, err
+
+
+def wait_for_line(proc: subprocess.Popen[str], needle: str, timeout: float = 60) -> str:
+    """Block on a process's stderr (select: no sleeping) until a line contains `needle`; that line."""
+    assert proc.stderr is not None
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        ready, _, _ = select.select([proc.stderr], [], [], left)
+        line = proc.stderr.readline() if ready else ""
+        if ready and not line:
+            raise AssertionError(f"the process exited before printing {needle!r}")
+        if needle in line:
+            return line
+    raise AssertionError(f"no {needle!r} within {timeout} s")
+
+
+def kill(proc: subprocess.Popen[str]) -> None:
+    os.killpg(proc.pid, signal.SIGKILL)  # the agent and its browser, like a power cut
+    proc.wait()
+
+
+def request_state(cfg_path: Path, order_id: str) -> RequestState | None:
+    with Store.open(cfg_path.parent / "agent.db") as store:
+        request = store.get_request(order_id)
+    return request.state if request else None
+
+
+
+
+def outcome(out: str) -> dict[str, Any]:
+    """The one result a `--json` cancel/dispute of one order printed."""
+    data = json.loads(out)
+    return data[0] if isinstance(data, list) else data
