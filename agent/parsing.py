@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qs, urlsplit
 
-from agent.models import Money
+from agent.models import Money, is_ascii_digits
 
 __all__ = [
     "deadline_from_reminder",
@@ -41,6 +41,12 @@ def fold_accents(text: str) -> str:
     return fold(bare)
 
 
+def ascii_digits_only(text: str) -> str:
+    """`text` with every non-ASCII digit ("２", "²", "٣") replaced by U+FFFD, so that folding (NFKD turns
+    "２" and "²" into "2") cannot make digits of them: only 0-9 are digits in ids, prices and dates."""
+    return "".join("\ufffd" if c.isnumeric() and not c.isascii() else c for c in text)
+
+
 def _lang(locale: str | None) -> str:
     """Language part of a locale: "pt-BR" / "pt_br" / "PT" → "pt"."""
     return re.split(r"[-_]", locale or "")[0].lower()
@@ -63,7 +69,7 @@ DECIMAL_COMMA_LANGS = frozenset(
     {"pt", "fr", "es", "de", "ru", "it", "nl", "pl", "tr", "uk", "cs", "sv", "da", "id"}
 )
 
-_NUMBER = re.compile(r"\d(?:[\d.,'’]*\d)?")
+_NUMBER = re.compile(r"[0-9](?:[0-9.,'’]*[0-9])?")  # ASCII digits only: `\d` also takes "٣", "８"
 _MINUS = ("-", "−")
 
 
@@ -112,7 +118,7 @@ def _currency_after(before: str, after: str) -> tuple[str, bool] | None:
 
 def _to_decimal(number: str, currency: str, locale: str | None) -> Decimal:
     sep = _decimal_separator(number, currency, locale)
-    digits = "".join(c for c in number if c.isdigit() or c == sep)
+    digits = "".join(c for c in number if c in "0123456789" or c == sep)
     try:
         return Decimal(digits.replace(",", ".") if sep else digits)
     except InvalidOperation as exc:  # e.g. "1.2.3,4.5" leaves two decimal points
@@ -185,10 +191,12 @@ def _month_index() -> dict[str, int]:
 
 
 _MONTH_NUMBER = _month_index()
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_YMD = re.compile(r"(\d{4})\s*[./년]\s*(\d{1,2})\s*[./월]\s*(\d{1,2})")  # "2026. 4. 27.", "2026년 4월 27일"
-_DMY = re.compile(r"(?<!\d)(\d{1,2})[./-](\d{1,2})[./-](\d{4})")
-_TOKEN = re.compile(r"[^\W\d_]+|\d+")
+# Digits are ASCII 0-9 ([0-9], never `\d`, which also takes "٢٠٢٦" and "２０２６").
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+# "2026. 4. 27.", "2026년 4월 27일"
+_YMD = re.compile(r"([0-9]{4})\s*[./년]\s*([0-9]{1,2})\s*[./월]\s*([0-9]{1,2})")
+_DMY = re.compile(r"(?<![0-9])([0-9]{1,2})[./-]([0-9]{1,2})[./-]([0-9]{4})")
+_TOKEN = re.compile(r"[^\W\d_]+|[0-9]+")
 
 
 def parse_date(text: str, locale: str | None = None) -> dt.date:
@@ -228,8 +236,8 @@ def _numeric_dmy(text: str, locale: str | None) -> tuple[int, int, int] | None:
 
 def _with_month_name(text: str, locale: str | None) -> tuple[int, int, int] | None:
     """A month name with a 1–2 digit day at most two tokens away ("27 de abr.") and a 4-digit year."""
-    tokens = _TOKEN.findall(fold_accents(text))
-    year = next((int(t) for t in tokens if t.isdigit() and len(t) == 4), None)
+    tokens = _TOKEN.findall(fold_accents(ascii_digits_only(text)))
+    year = next((int(t) for t in tokens if is_ascii_digits(t) and len(t) == 4), None)
     if year is None:
         return None
     for i, token in enumerate(tokens):
@@ -237,7 +245,7 @@ def _with_month_name(text: str, locale: str | None) -> tuple[int, int, int] | No
         if month is None:
             continue
         for j in (i + 1, i - 1, i - 2, i + 2):
-            if 0 <= j < len(tokens) and tokens[j].isdigit() and len(tokens[j]) <= 2:
+            if 0 <= j < len(tokens) and is_ascii_digits(tokens[j]) and len(tokens[j]) <= 2:
                 return year, month, int(tokens[j])
     return None
 
@@ -264,8 +272,8 @@ DURATION_UNITS: dict[str, dict[str, list[str]]] = {
     "ko": {"day": ["일"], "hour": ["시간"], "minute": ["분"], "second": ["초"]},
 }  # fmt: skip
 _UNIT_SECONDS = {"week": 604800, "day": 86400, "hour": 3600, "minute": 60, "second": 1}
-_CLOCK = re.compile(r"(?<![\d:])(\d{1,3}):(\d{2})(?::(\d{2}))?(?![\d:])")
-_AMOUNT_UNIT = re.compile(r"(\d+)\s*([^\W\d_]+)")
+_CLOCK = re.compile(r"(?<![0-9:])([0-9]{1,3}):([0-9]{2})(?::([0-9]{2}))?(?![0-9:])")
+_AMOUNT_UNIT = re.compile(r"([0-9]+)\s*([^\W\d_]+)")
 
 
 def _unit_seconds(locale: str | None) -> dict[str, int]:
@@ -284,7 +292,7 @@ def parse_duration_text(text: str, locale: str | None = None) -> dt.timedelta | 
     "The seller has 2 days to respond" → 2 days; "6 days 23:59:12"; "2d 03h 10m"; "47 hours";
     "O vendedor tem 2 dias para responder". Numbers followed by other words ("2 items") are ignored.
     """
-    folded = fold_accents(text)
+    folded = fold_accents(ascii_digits_only(text))
     seconds, found = 0, False
     for match in _CLOCK.finditer(folded):
         hours, minutes, secs = int(match[1]), int(match[2]), int(match[3] or 0)
@@ -313,7 +321,7 @@ def order_id_from_url(url: str) -> str | None:
     query = parse_qs(urlsplit(url).query)
     for name in ORDER_ID_PARAMS:
         for value in query.get(name, []):
-            if value.strip().isdigit():
+            if is_ascii_digits(value.strip()):
                 return value.strip()
     return None
 

@@ -7,7 +7,7 @@ import datetime as dt
 from playwright.sync_api import Locator
 
 from agent.errors import SiteError
-from agent.models import Money, OrderDetail, OrderLine, OrderStatus
+from agent.models import Money, OrderDetail, OrderLine, OrderStatus, is_ascii_digits
 from agent.pages.base import PageObject, digits_in, parsed_or_none
 from agent.pages.cancel_dialog import CancelDialog
 from agent.parsing import deadline_from_reminder, order_id_from_url, parse_date, parse_money
@@ -49,7 +49,7 @@ class OrderDetailPage(PageObject):
     def order_id(self) -> str | None:
         """From the page's data-order-id, else the "Order ID" info row, else the URL."""
         attr = self.attribute("order_detail.root", "order_id")
-        if attr and attr.strip().isdigit():
+        if attr and is_ascii_digits(attr.strip()):
             return attr.strip()
         info = self._info()
         return digits_in(info.get("order_id_label", "")) or order_id_from_url(self.page.url)

@@ -131,6 +131,19 @@ def test_config_show_masks_every_setting_named_as_a_secret(write_toml: WriteToml
     assert "abc9" not in result.stdout
 
 
+BAD_IDS = ["²³⁴⁵⁶⁷⁸⁹", "８２１２３４５６７８９０１２３４", "٨٢١٢٣٤٥٦٧٨٩٠١٢٣٤", "8212-3456"]
+
+
+@pytest.mark.parametrize("bad", BAD_IDS)
+@pytest.mark.parametrize("args", [("cancel", "--reason", "changed_mind", "--dry-run"), ("show",)])
+def test_an_order_id_not_in_ascii_digits_is_one_line_exit_2(in_tmp: Path, bad: str, args: tuple[str, ...]
+                                                            ) -> None:  # fmt: skip
+    result = run(args[0], bad, *args[1:])
+    assert result.exit_code == 2, result.output
+    assert stderr_lines(result) == [f"error: order id must be the digits 0-9, got {bad!r}"]
+    assert "Traceback" not in result.output and not (in_tmp / "buyer-agent.db").exists()
+
+
 def test_password_as_env_setting_is_refused_without_echo(in_tmp: Path) -> None:
     result = run("config", "show", env={"BUYER_AGENT_ACCOUNT__PASSWORD": "hunter2-secret"})
     assert result.exit_code == 2

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from agent.models import Money
+from agent.models import Money, Order, normalise_order_id
+from agent.pages.base import digits_in
 from agent.parsing import (
     MONTHS,
     deadline_from_reminder,
@@ -223,6 +224,57 @@ def test_deadline_from_reminder() -> None:
 )
 def test_order_id_from_url(url: str, expected: str | None) -> None:
     assert order_id_from_url(url) == expected
+
+
+# Digits str.isdigit() (and a regex's \d) accept that are no order id, price or date: superscripts,
+# full-width, Arabic-Indic, Devanagari.
+UNICODE_DIGITS = ["²³⁴⁵⁶⁷⁸⁹", "８２１２３４５６７８９０１２３４", "٨٢١٢٣٤٥٦٧٨٩٠١٢٣٤", "८२१२३४५६७८९०१२३४"]
+
+
+@pytest.mark.parametrize("digits", UNICODE_DIGITS)
+def test_only_ascii_digits_are_ids(digits: str) -> None:
+    assert digits.isdigit()  # what let them through before
+    with pytest.raises(ValueError, match="digits 0-9"):
+        normalise_order_id(digits)
+    with pytest.raises(ValueError):
+        Order(order_id=digits)
+    assert order_id_from_url(f"/p/order/detail.html?orderId={digits}") is None
+    assert order_id_from_url(f"/p/order/detail.html?orderId={digits}&tradeOrderId=8212345678901234") == (
+        "8212345678901234"
+    )
+    assert digits_in(f"Order ID: {digits} Copy") is None
+
+
+def test_ascii_ids_of_any_length_pass() -> None:
+    # Not length-checked (see normalise_order_id): 16–19 digits is what the reference has seen, not a rule.
+    assert normalise_order_id(" 8212345678901234 ") == "8212345678901234"
+    assert normalise_order_id(3001234567890123456) == "3001234567890123456"
+    assert normalise_order_id("555") == "555"
+    for bad in ("", " ", "82123456789012a4", "-8212345678901234", "8212 3456", "8212345678901234\n1"):
+        with pytest.raises(ValueError):
+            normalise_order_id(bad)
+
+
+@pytest.mark.parametrize(
+    "text", ["US $１２.３４", "US $٩.٩٩", "R$ ١٣٢,٧٤", "१२.३४ €", "US $²³"]
+)
+def test_money_in_unicode_digits_is_not_read(text: str) -> None:
+    with pytest.raises(ValueError, match="no amount"):
+        parse_money(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["٢٠٢٦-٠٤-٢٧", "２０２６-０４-２７", "Apr ２７, ２０２６", "٢٧/٠٤/٢٠٢٦", "27 de abr. de ²⁰²⁶"]
+)
+def test_dates_in_unicode_digits_are_not_read(text: str) -> None:
+    with pytest.raises(ValueError, match="no date"):
+        parse_date(text, "en")
+
+
+def test_countdowns_in_unicode_digits_are_not_read() -> None:
+    assert parse_duration_text("２ days ٣ hours", "en") is None
+    assert parse_duration_text("６:５９:１２", "en") is None
+    assert parse_duration_text("2 days ٣ hours", "en") == dt.timedelta(days=2)
 
 
 # ---------------------------------------------------------------- locale
