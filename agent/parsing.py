@@ -54,17 +54,24 @@ def _lang(locale: str | None) -> str:
 
 # ---------------------------------------------------------------- money
 
-# Symbols as they look once whitespace is removed, longest first so "CA$" wins over "A$" and "$".
+# Symbols as they look once whitespace is removed. Tried longest first (CURRENCY_SYMBOLS_LONGEST_FIRST),
+# so "HK$", "NT$", "US$" win over "S$"/"$" and "CA$" over "A$"; a bare "$" or "¥" stays as shown.
 CURRENCY_SYMBOLS: dict[str, str] = {
-    "US$": "USD", "CA$": "CAD", "AU$": "AUD", "NZ$": "NZD", "MX$": "MXN", "R$": "BRL", "C$": "CAD",
-    "A$": "AUD", "€": "EUR", "£": "GBP", "₩": "KRW", "₽": "RUB", "руб.": "RUB", "руб": "RUB",
-    "zł": "PLN", "₴": "UAH", "₹": "INR", "₺": "TRY", "JP¥": "JPY", "CN¥": "CNY", "¥": "¥", "$": "$",
+    "US$": "USD", "CA$": "CAD", "C$": "CAD", "AU$": "AUD", "A$": "AUD", "NZ$": "NZD", "MX$": "MXN",
+    "HK$": "HKD", "S$": "SGD", "SG$": "SGD", "NT$": "TWD", "R$": "BRL", "€": "EUR", "£": "GBP", "₩": "KRW",
+    "₽": "RUB", "руб.": "RUB", "руб": "RUB", "zł": "PLN", "₴": "UAH", "₹": "INR", "₺": "TRY", "JP¥": "JPY",
+    "CN¥": "CNY", "¥": "¥", "$": "$",
 }  # fmt: skip
+CURRENCY_SYMBOLS_LONGEST_FIRST = sorted(CURRENCY_SYMBOLS.items(), key=lambda item: -len(item[0]))
 ISO_CODES = frozenset({
-    "USD", "EUR", "BRL", "GBP", "CAD", "AUD", "NZD", "MXN", "KRW", "JPY", "CNY", "RUB", "PLN", "UAH", "INR",
-    "TRY", "CHF", "CLP", "COP", "SEK", "NOK", "DKK", "CZK", "ILS",
+    "USD", "EUR", "BRL", "GBP", "CAD", "AUD", "NZD", "MXN", "HKD", "SGD", "TWD", "KRW", "JPY", "CNY", "RUB",
+    "PLN", "UAH", "INR", "TRY", "CHF", "CLP", "COP", "SEK", "NOK", "DKK", "CZK", "ILS",
 })  # fmt: skip
 ZERO_DECIMAL = frozenset({"KRW", "JPY", "CLP"})  # a separator in these amounts is always a thousands one
+# Currencies the site writes in one convention whatever the page language: their decimal mark wins
+# over the locale's ("R$ 1.234" on an English page is R$ 1234,00). Add one only when that is known.
+CURRENCY_DECIMAL_MARK = {"BRL": ","}
+RANGE_DASHES = "-–—~〜"  # "US $0.99 - 1.99": a price range, never one amount
 DECIMAL_COMMA_LANGS = frozenset(
     {"pt", "fr", "es", "de", "ru", "it", "nl", "pl", "tr", "uk", "cs", "sv", "da", "id"}
 )
@@ -87,17 +94,48 @@ def parse_money(text: str, locale: str | None = None) -> Money:
         for match in numbers:
             found = reader(compact[: match.start()], compact[match.end() :])
             if found is not None:
+                if _range_follows(compact[match.end() :]) or _range_precedes(compact[: match.start()]):
+                    raise ValueError(f"a price range, not one amount: {text!r}")
                 currency, negative = found
                 amount = _to_decimal(match.group(), currency, locale)
                 return Money(amount=-amount if negative else amount, currency=currency)
     raise ValueError(f"no amount with a currency in {text!r}")
 
 
+def _range_follows(after: str) -> bool:
+    """Whether the rest after an amount is the other end of a range: "-1.99", "~US$1.99", "€-1,99€" —
+    but not a discount ("-50%")."""
+    rest = _without_currency(after)
+    if not rest or rest[0] not in RANGE_DASHES:
+        return False
+    other = _NUMBER.match(_without_currency(rest[1:]))
+    return other is not None and not _without_currency(rest[1:])[other.end() :].startswith("%")
+
+
+def _range_precedes(before: str) -> bool:
+    """Whether the text before an amount ends with the first end of a range: "0,99€-" (then "1,99€")."""
+    head = _without_currency(before, at_end=True)
+    if not head or head[-1] not in RANGE_DASHES:
+        return False
+    return is_ascii_digits(_without_currency(head[:-1], at_end=True)[-1:])
+
+
+def _without_currency(text: str, at_end: bool = False) -> str:
+    """`text` without the currency symbol or ISO code it starts (or, `at_end`, ends) with."""
+    for symbol, _code in CURRENCY_SYMBOLS_LONGEST_FIRST:
+        if text.endswith(symbol) if at_end else text.startswith(symbol):
+            return text[: -len(symbol)] if at_end else text[len(symbol) :]
+    code = text[-3:] if at_end else text[:3]
+    if code in ISO_CODES:
+        return text[:-3] if at_end else text[3:]
+    return text
+
+
 def _currency_before(before: str, after: str) -> tuple[str, bool] | None:
     """The currency right before a number ("US$", "R$", "USD"), and whether a minus sign is in front."""
     negative = before.endswith(_MINUS)
     head = before[:-1] if negative else before
-    for symbol, code in CURRENCY_SYMBOLS.items():
+    for symbol, code in CURRENCY_SYMBOLS_LONGEST_FIRST:
         if head.endswith(symbol):
             return code, negative or head[: -len(symbol)].endswith(_MINUS)
     if head[-3:] in ISO_CODES and not head[-4:-3].isupper():  # "Total:USD", not "XUSD"
@@ -108,7 +146,7 @@ def _currency_before(before: str, after: str) -> tuple[str, bool] | None:
 def _currency_after(before: str, after: str) -> tuple[str, bool] | None:
     """The currency right after a number ("12,34€", "499₽", "12.50USD")."""
     negative = before.endswith(_MINUS)
-    for symbol, code in CURRENCY_SYMBOLS.items():
+    for symbol, code in CURRENCY_SYMBOLS_LONGEST_FIRST:
         if after.startswith(symbol):
             return code, negative
     if after[:3] in ISO_CODES and not after[3:4].isupper():
@@ -130,8 +168,9 @@ def _decimal_separator(number: str, currency: str, locale: str | None) -> str | 
 
     What the digits prove wins over the locale hint (a pt-BR page can still show "US $12.34"): two
     kinds of separator → the last one; one kind used twice → thousands; a single separator followed
-    by 1–2 digits → decimals. Only "12,000"/"1.234" is ambiguous: zero-decimal currencies and then the
-    locale decide; with neither it is read as thousands (prices have two decimals, not three).
+    by 1–2 digits → decimals. Only "12,000"/"1.234" is ambiguous: zero-decimal currencies, then the
+    currency's own mark (CURRENCY_DECIMAL_MARK: "R$ 1.234" is 1234 on any page), then the locale
+    decide; with none of them it is read as thousands (prices have two decimals, not three).
     """
     seps = [c for c in number if c in ".,"]
     if not seps:
@@ -143,10 +182,14 @@ def _decimal_separator(number: str, currency: str, locale: str | None) -> str | 
     tail = len(number) - number.rfind(seps[0]) - 1
     if tail != 3:
         return seps[0]
-    if currency in ZERO_DECIMAL or not locale:
+    if currency in ZERO_DECIMAL:
         return None
-    locale_sep = "," if _lang(locale) in DECIMAL_COMMA_LANGS else "."
-    return seps[0] if seps[0] == locale_sep else None
+    mark = CURRENCY_DECIMAL_MARK.get(currency)
+    if mark is None and not locale:
+        return None
+    if mark is None:
+        mark = "," if _lang(locale) in DECIMAL_COMMA_LANGS else "."
+    return seps[0] if seps[0] == mark else None
 
 
 # ---------------------------------------------------------------- dates

@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 
 from agent.models import Money, Order, normalise_order_id
-from agent.pages.base import digits_in
+from agent.pages.base import digits_in, parsed_or_none
 from agent.parsing import (
+    CURRENCY_SYMBOLS_LONGEST_FIRST,
     MONTHS,
     deadline_from_reminder,
     detect_locale,
@@ -86,6 +87,70 @@ def test_parse_money_from_per_character_spans() -> None:
 )
 def test_parse_money_decimal_separator(text: str, locale: str | None, amount: str) -> None:
     assert parse_money(text, locale).amount == Decimal(amount)
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "currency"),
+    [
+        ("HK$ 12.00", "12.00", "HKD"), ("HK$12.00", "12.00", "HKD"), ("12.00 HK$", "12.00", "HKD"),
+        ("S$ 3.50", "3.50", "SGD"), ("SG$ 3.50", "3.50", "SGD"), ("NT$ 120", "120", "TWD"),
+        ("NT$1,200", "1200", "TWD"), ("A$ 5.00", "5.00", "AUD"), ("AU $5.00", "5.00", "AUD"),
+        ("C$ 5.00", "5.00", "CAD"), ("CA $5.00", "5.00", "CAD"), ("NZ$ 5.00", "5.00", "NZD"),
+        ("MX$ 50.00", "50.00", "MXN"), ("US$ 5.00", "5.00", "USD"), ("HKD 12.00", "12.00", "HKD"),
+        ("SGD 3.50", "3.50", "SGD"), ("TWD 120", "120", "TWD"), ("-HK$ 1.00", "-1.00", "HKD"),
+    ],
+)  # fmt: skip
+def test_dollar_symbols_map_to_their_iso_codes(text: str, amount: str, currency: str) -> None:
+    assert parse_money(text, "en") == Money(amount=Decimal(amount), currency=currency)
+    assert parse_money(text) == Money(amount=Decimal(amount), currency=currency)
+
+
+def test_currency_symbols_are_tried_longest_first() -> None:
+    symbols = [symbol for symbol, _ in CURRENCY_SYMBOLS_LONGEST_FIRST]
+    for i, symbol in enumerate(symbols):  # no symbol is tried before a longer one that ends/starts with it
+        assert not [s for s in symbols[i + 1 :] if len(s) > len(symbol) and (symbol in s)], symbol
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "amount"),
+    [
+        ("R$ 1.234", "en", "1234"),  # BRL groups with "." whatever the page language
+        ("R$ 1.234", None, "1234"),
+        ("R$ 1.234", "pt-BR", "1234"),
+        ("R$ 1,234", "en", "1.234"),  # and "," is its decimal mark
+        ("R$ 12.345", "en", "12345"),
+        ("R$ 1.234,56", "en", "1234.56"),  # proven by the digits: unchanged
+        ("R$ 12.34", "en", "12.34"),  # two decimals after "." are decimals, as before
+        ("US $1.234", "en", "1.234"),  # USD has no mark of its own: the page locale decides, as before
+        ("US $1,234", "pt-BR", "1.234"),
+    ],
+)
+def test_a_currencys_own_decimal_mark_wins_over_the_page_locale(text: str, locale: str | None,
+                                                                amount: str) -> None:  # fmt: skip
+    assert parse_money(text, locale).amount == Decimal(amount)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "US $0.99 - 1.99", "US $0.99-1.99", "US $0.99 ~ US $1.99", "US $0.99 – US $1.99",
+        "0,99 € - 1,99 €", "R$ 10,00 – R$ 20,00", "10,00 - 20,00 R$", "499₽-599₽", "USD 1.00-2.00",
+        "From US $3.10 - 4.20 /piece",
+    ],
+)  # fmt: skip
+def test_a_price_range_is_an_error_never_its_first_end(text: str) -> None:
+    with pytest.raises(ValueError, match="a price range, not one amount"):
+        parse_money(text, "en")
+    assert parsed_or_none(parse_money, text, "en") is None  # what the page objects record: unknown
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("US $12.34 -50%", "12.34"), ("-50% US $12.34", "12.34"), ("-US $1.00", "-1.00"),
+     ("x2 US $6.17", "6.17")],
+)  # fmt: skip
+def test_a_discount_or_a_sign_is_no_range(text: str, amount: str) -> None:
+    assert parse_money(text, "en").amount == Decimal(amount)
 
 
 def test_unknown_symbol_is_kept_as_shown() -> None:
