@@ -16,8 +16,10 @@ from urllib.parse import parse_qs, urlsplit
 from agent.models import Money, is_ascii_digits
 
 __all__ = [
-    "deadline_from_reminder",
+    "CLOCK",
+    "ascii_digits_only",
     "detect_locale",
+    "find_date",
     "fold",
     "fold_accents",
     "order_id_from_url",
@@ -245,6 +247,15 @@ _TOKEN = re.compile(r"[^\W\d_]+|[0-9]+")
 def parse_date(text: str, locale: str | None = None) -> dt.date:
     """Read "Apr 27, 2026", "27 de abr. de 2026", "12 janv. 2024", "2026-04-27", "2026. 4. 27.",
     "27/04/2026" (see `_numeric_dmy` for day/month order)."""
+    found = find_date(text, locale)
+    if found is None:
+        raise ValueError(f"no date found in {text!r}")
+    return found
+
+
+def find_date(text: str, locale: str | None = None) -> dt.date | None:
+    """`parse_date`, but None when the text holds no date; ValueError still for an ambiguous numeric
+    date or an impossible one (a date is there, it cannot be read)."""
     for reader in (_iso_or_ymd, _numeric_dmy, _with_month_name):
         parts = reader(text, locale)
         if parts is not None:
@@ -253,7 +264,7 @@ def parse_date(text: str, locale: str | None = None) -> dt.date:
                 return dt.date(year, month, day)
             except ValueError as exc:
                 raise ValueError(f"not a real date in {text!r}: {exc}") from exc
-    raise ValueError(f"no date found in {text!r}")
+    return None
 
 
 def _iso_or_ymd(text: str, locale: str | None) -> tuple[int, int, int] | None:
@@ -315,7 +326,7 @@ DURATION_UNITS: dict[str, dict[str, list[str]]] = {
     "ko": {"day": ["일"], "hour": ["시간"], "minute": ["분"], "second": ["초"]},
 }  # fmt: skip
 _UNIT_SECONDS = {"week": 604800, "day": 86400, "hour": 3600, "minute": 60, "second": 1}
-_CLOCK = re.compile(r"(?<![0-9:])([0-9]{1,3}):([0-9]{2})(?::([0-9]{2}))?(?![0-9:])")
+CLOCK = re.compile(r"(?<![0-9:])([0-9]{1,3}):([0-9]{2})(?::([0-9]{2}))?(?![0-9:])")
 _AMOUNT_UNIT = re.compile(r"([0-9]+)\s*([^\W\d_]+)")
 
 
@@ -329,29 +340,24 @@ def _unit_seconds(locale: str | None) -> dict[str, int]:
     return table
 
 
-def parse_duration_text(text: str, locale: str | None = None) -> dt.timedelta | None:
-    """Sum every "<n> <unit>" and "HH:MM[:SS]" in a countdown; None when the text holds no duration.
+def parse_duration_text(text: str, locale: str | None = None, *, clocks: bool = True) -> dt.timedelta | None:
+    """Sum every "<n> <unit>" and (with `clocks`) "HH:MM[:SS]" in a countdown; None when the text holds
+    no duration.
 
     "The seller has 2 days to respond" → 2 days; "6 days 23:59:12"; "2d 03h 10m"; "47 hours";
     "O vendedor tem 2 dias para responder". Numbers followed by other words ("2 items") are ignored.
     """
     folded = fold_accents(ascii_digits_only(text))
     seconds, found = 0, False
-    for match in _CLOCK.finditer(folded):
+    for match in CLOCK.finditer(folded) if clocks else ():
         hours, minutes, secs = int(match[1]), int(match[2]), int(match[3] or 0)
         seconds, found = seconds + hours * 3600 + minutes * 60 + secs, True
     units = _unit_seconds(locale)
-    for match in _AMOUNT_UNIT.finditer(_CLOCK.sub(" ", folded)):
+    for match in _AMOUNT_UNIT.finditer(CLOCK.sub(" ", folded)):
         unit = units.get(match[2])
         if unit is not None:
             seconds, found = seconds + int(match[1]) * unit, True
     return dt.timedelta(seconds=seconds) if found else None
-
-
-def deadline_from_reminder(reminder: str, now: dt.datetime, locale: str | None = None) -> dt.datetime | None:
-    """The moment a reminder's countdown runs out, counted from `now` (when the page was read)."""
-    left = parse_duration_text(reminder, locale)
-    return None if left is None else now + left
 
 
 # ---------------------------------------------------------------- ids and locale

@@ -12,7 +12,6 @@ from agent.pages.base import digits_in, parsed_or_none
 from agent.parsing import (
     CURRENCY_SYMBOLS_LONGEST_FIRST,
     MONTHS,
-    deadline_from_reminder,
     detect_locale,
     fold_accents,
     order_id_from_url,
@@ -20,6 +19,7 @@ from agent.parsing import (
     parse_duration_text,
     parse_money,
 )
+from agent.reminders import deadline_from_reminder, moment_in_text
 
 # ---------------------------------------------------------------- money
 
@@ -269,6 +269,73 @@ def test_deadline_from_reminder() -> None:
     now = dt.datetime(2026, 4, 27, 10, 0, tzinfo=dt.UTC)
     assert deadline_from_reminder("The seller has 2 days to respond", now, "en") == now + dt.timedelta(days=2)
     assert deadline_from_reminder("Refund in progress", now, "en") is None
+
+
+UTC = dt.UTC
+NOW = dt.datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+DEC7_13 = dt.datetime(2026, 12, 7, 13, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("reminder", "locale", "expected"),
+    [
+        ("The seller must respond by Dec 7, 2026 13:00", "en", DEC7_13),  # was now + 13 hours
+        ("Respond by Dec 7, 2026 13:00.", None, DEC7_13),
+        ("The seller must respond by December 7, 2026 1:00 PM", "en", DEC7_13),
+        ("by Dec 7, 2026 12:30 AM", "en", dt.datetime(2026, 12, 7, 0, 30, tzinfo=UTC)),
+        ("O vendedor deve responder até 7 de dez. de 2026 13:00", "pt-BR", DEC7_13),
+        ("Responda até 7 de dezembro de 2026 às 13:00", "pt-BR", DEC7_13),
+        ("até 07/12/2026 13:00", "pt-BR", DEC7_13),
+        ("by 2026-12-07 13:00:00", None, DEC7_13),
+        ("by 2026-12-07T21:00:00+08:00", None, DEC7_13),
+        ("by Dec 7, 2026 21:00 (GMT+8)", "en", DEC7_13),
+        ("até 7 de dez. de 2026 10:00 (GMT-3)", "pt-BR", DEC7_13),
+        ("by Dec 7, 2026 18:30 GMT+05:30", "en", DEC7_13),
+        ("by Dec 7, 2026 13:00 UTC", "en", DEC7_13),
+        # a date alone lasts all day
+        ("The seller will ship your order by Dec 7, 2026.", "en",
+         dt.datetime(2026, 12, 7, 23, 59, 59, tzinfo=UTC)),
+        ("O vendedor enviará seu pedido até 7 de dez. de 2026.", "pt-BR",
+         dt.datetime(2026, 12, 7, 23, 59, 59, tzinfo=UTC)),
+    ],
+)  # fmt: skip
+def test_an_absolute_date_time_is_that_moment(reminder: str, locale: str | None,
+                                              expected: dt.datetime) -> None:  # fmt: skip
+    assert deadline_from_reminder(reminder, NOW, locale) == expected
+    assert deadline_from_reminder(reminder, NOW + dt.timedelta(days=3), locale) == expected  # not from now
+
+
+@pytest.mark.parametrize(
+    ("reminder", "locale", "left"),
+    [
+        ("The seller has 2 days to respond.", "en", dt.timedelta(days=2)),
+        ("The seller has 2 days 5 hours to respond.", "en", dt.timedelta(days=2, hours=5)),
+        ("The seller has 5 hours to respond.", "en", dt.timedelta(hours=5)),
+        ("O vendedor tem 5 horas para responder.", "pt-BR", dt.timedelta(hours=5)),
+        ("O vendedor tem 2 dias para responder.", "pt-BR", dt.timedelta(days=2)),
+        ("Remaining: 6 days 23:59:12", "en", dt.timedelta(days=6, hours=23, minutes=59, seconds=12)),
+        ("Time left 12:30", None, dt.timedelta(hours=12, minutes=30)),
+        # a countdown wins over a date that is not the deadline
+        ("Requested on Dec 1, 2026 10:00. The seller has 2 days to respond.", "en", dt.timedelta(days=2)),
+        ("Solicitado em 1 de dez. de 2026 10:00. O vendedor tem 5 horas para responder.", "pt-BR",
+         dt.timedelta(hours=5)),
+    ],
+)  # fmt: skip
+def test_a_countdown_still_counts_from_now(reminder: str, locale: str | None, left: dt.timedelta) -> None:
+    assert deadline_from_reminder(reminder, NOW, locale) == NOW + left
+
+
+@pytest.mark.parametrize(
+    "reminder", ["Respond by 05/04/2026 13:00", "by Feb 30, 2026 13:00", "by Dec 7, 2026 13:00 GMT+99"]
+)
+def test_a_date_that_cannot_be_read_gives_no_deadline_not_a_countdown(reminder: str) -> None:
+    assert deadline_from_reminder(reminder, NOW, None) is None
+
+
+def test_moment_in_text() -> None:
+    assert moment_in_text("no date here 13:00") is None
+    assert moment_in_text("Dec 7, 2026 13:00", "en") == DEC7_13
+    assert moment_in_text("7 de dez. de 2026 13:00", "pt-BR") == DEC7_13
 
 
 # ---------------------------------------------------------------- ids
