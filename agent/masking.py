@@ -18,11 +18,12 @@ from __future__ import annotations
 import logging
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-__all__ = ["MASK", "is_secret_name", "mask_notify_url", "mask_settings", "mask_url"]
+__all__ = ["MASK", "is_secret_name", "mask_notify_url", "mask_settings", "mask_url", "quiet_apprise"]
 
 logger = logging.getLogger(__name__)
 
@@ -74,10 +75,8 @@ def mask_notify_url(url: str) -> str:
 
 def _apprise_plugin(url: str) -> Any:
     """apprise's plugin object for `url`, or None when apprise cannot parse it (or is missing)."""
-    apprise_log = logging.getLogger("apprise")
-    was_disabled, apprise_log.disabled = apprise_log.disabled, True  # it logs a URL it cannot parse
     try:
-        with warnings.catch_warnings():  # apprise's plugins import the deprecated imghdr on 3.11
+        with warnings.catch_warnings(), quiet_apprise():  # its plugins import the deprecated imghdr (3.11)
             warnings.simplefilter("ignore", DeprecationWarning)
             import apprise
 
@@ -85,6 +84,16 @@ def _apprise_plugin(url: str) -> Any:
     except ImportError:
         logger.info("apprise is not installed: notify URLs are masked without it")
         return None
+
+
+@contextmanager
+def quiet_apprise() -> Iterator[None]:
+    """apprise's logger off: parsing a URL it cannot read, it logs the URL with the user name and the
+    ends of each secret. Use around parsing only (apprise.Apprise.add / instantiate)."""
+    apprise_log = logging.getLogger("apprise")
+    was_disabled, apprise_log.disabled = apprise_log.disabled, True
+    try:
+        yield
     finally:
         apprise_log.disabled = was_disabled
 
