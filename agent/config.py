@@ -21,6 +21,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, Type
 from pydantic import ValidationError as PydanticValidationError
 
 from agent.errors import ConfigError, CredentialsMissing
+from agent.masking import mask_settings
 from agent.models import OrderStatus
 
 ENV_PREFIX = "BUYER_AGENT_"
@@ -36,7 +37,6 @@ NOTIFY_EVENTS = (
     "refund_overdue",
     "needs_human",
 )
-SENSITIVE_KEYS = ("account.otp_command",)  # may embed a TOTP seed: masked by `config show`
 _HTTP_URL = TypeAdapter(HttpUrl)
 
 
@@ -213,13 +213,9 @@ class Config(Section):
         )
 
     def public_dump(self, mode: Literal["json", "python"] = "json") -> dict[str, Any]:
-        """Settings with sensitive values masked, for `config show`."""
-        data = self.model_dump(mode=mode)
-        for dotted in SENSITIVE_KEYS:
-            section, key = dotted.split(".")
-            if data[section][key]:
-                data[section][key] = "***"
-        return data
+        """Settings with every secret masked (agent.masking: secret-named keys such as otp_command,
+        notify URLs through apprise's privacy mode, URL passwords), for `config show`."""
+        return mask_settings(self.model_dump(mode=mode))
 
 
 def _keyring_password(service: str, email: str) -> str:

@@ -116,11 +116,12 @@ class ReasonNotOffered(AgentError, LookupError):
 
     exit_code = 1
 
-    def __init__(self, wanted: str, offered: list[str]) -> None:
-        self.wanted, self.offered = wanted, offered
+    def __init__(self, wanted: str, offered: list[str], hint: str = "") -> None:
+        self.wanted, self.offered, self.hint = wanted, offered, hint
         super().__init__(
             f"no offered reason matches {wanted!r}; offered: "
             + "; ".join(repr(o) for o in offered)
+            + (f"; {hint}" if hint else "")
             + " (use --fallback-other to pick 'Other reasons')"
         )
 

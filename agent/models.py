@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -57,11 +58,24 @@ class CancelOutcome(StrEnum):
     FAILED = "failed"
 
 
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+def is_ascii_digits(text: str) -> bool:
+    """Only 0-9 (at least one). `str.isdigit()` also takes "²³⁴", full-width "８２" and Arabic-Indic
+    "٨٢", and a regex's `\\d` the last two: no id, price or date on the site is written with them."""
+    return _ASCII_DIGITS.fullmatch(text) is not None
+
+
 def normalise_order_id(value: object) -> str:
-    """Ids arrive as strings in one place and numbers in another: keep a string of digits."""
+    """Ids arrive as strings in one place and numbers in another: keep a string of ASCII digits.
+
+    The length is not checked: the reference has seen 16–19 digits on current orders, but no source
+    says older or other ids cannot be shorter, and a wrong id on the command line is answered by the
+    site at once ("not in your account", before anything is clicked)."""
     text = str(value).strip()
-    if not text.isdigit():
-        raise ValueError(f"order id must be digits, got {text!r}")
+    if not is_ascii_digits(text):
+        raise ValueError(f"order id must be the digits 0-9, got {text!r}")
     return text
 
 

@@ -78,6 +78,16 @@ class Meta(BaseModel):
     partial_locales: list[str] = Field(default_factory=list)  # some wordings; the rest falls back to en
 
 
+class ReasonsMeta(BaseModel):
+    """Facts about the reason keys that no wording tells: which ones blame the seller."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Keys whose reason counts against the seller (cancellation-rules.md): chosen only by their key,
+    # never from free text. Required, even if empty: a pack must say it, a missing table is no "none".
+    blames_seller: list[str]
+
+
 class Pack(BaseModel):
     """A validated selector pack."""
 
@@ -90,6 +100,7 @@ class Pack(BaseModel):
     wordings: dict[str, dict[str, list[str]]]
     statuses: dict[str, dict[str, OrderStatus]]
     reasons: dict[str, dict[str, list[str]]]
+    reasons_meta: ReasonsMeta
 
     @field_validator("controls")
     @classmethod
@@ -109,6 +120,10 @@ class Pack(BaseModel):
                 for text in (cand.value, cand.name or "", cand.has_text or ""):
                     if text.startswith("@") and "{" not in text and not self.has_wording(text[1:]):
                         raise ValueError(f"{key}: wording {text!r} is not defined for {ENGLISH!r}")
+        known = {key for table in self.reasons.values() for key in table}
+        unknown = sorted(set(self.reasons_meta.blames_seller) - known)
+        if unknown:
+            raise ValueError(f"reasons_meta.blames_seller: {unknown} are not reason keys")
         return self
 
     # -- lookups ------------------------------------------------------------------------------------
@@ -144,6 +159,11 @@ class Pack(BaseModel):
             return self.attributes[key]
         except KeyError:
             raise SelectorPackError(f"selector pack {self.meta.name!r} has no attribute {key!r}") from None
+
+    @property
+    def blames_seller(self) -> frozenset[str]:
+        """The reason keys that blame the seller: chosen only by key (agent.reason_match)."""
+        return frozenset(self.reasons_meta.blames_seller)
 
     def reason_words(self, reason_key: str, locale: str | None = None) -> list[str]:
         out: list[str] = []

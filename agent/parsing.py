@@ -13,11 +13,13 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qs, urlsplit
 
-from agent.models import Money
+from agent.models import Money, is_ascii_digits
 
 __all__ = [
-    "deadline_from_reminder",
+    "CLOCK",
+    "ascii_digits_only",
     "detect_locale",
+    "find_date",
     "fold",
     "fold_accents",
     "order_id_from_url",
@@ -41,6 +43,12 @@ def fold_accents(text: str) -> str:
     return fold(bare)
 
 
+def ascii_digits_only(text: str) -> str:
+    """`text` with every non-ASCII digit ("２", "²", "٣") replaced by U+FFFD, so that folding (NFKD turns
+    "２" and "²" into "2") cannot make digits of them: only 0-9 are digits in ids, prices and dates."""
+    return "".join("\ufffd" if c.isnumeric() and not c.isascii() else c for c in text)
+
+
 def _lang(locale: str | None) -> str:
     """Language part of a locale: "pt-BR" / "pt_br" / "PT" → "pt"."""
     return re.split(r"[-_]", locale or "")[0].lower()
@@ -48,22 +56,29 @@ def _lang(locale: str | None) -> str:
 
 # ---------------------------------------------------------------- money
 
-# Symbols as they look once whitespace is removed, longest first so "CA$" wins over "A$" and "$".
+# Symbols as they look once whitespace is removed. Tried longest first (CURRENCY_SYMBOLS_LONGEST_FIRST),
+# so "HK$", "NT$", "US$" win over "S$"/"$" and "CA$" over "A$"; a bare "$" or "¥" stays as shown.
 CURRENCY_SYMBOLS: dict[str, str] = {
-    "US$": "USD", "CA$": "CAD", "AU$": "AUD", "NZ$": "NZD", "MX$": "MXN", "R$": "BRL", "C$": "CAD",
-    "A$": "AUD", "€": "EUR", "£": "GBP", "₩": "KRW", "₽": "RUB", "руб.": "RUB", "руб": "RUB",
-    "zł": "PLN", "₴": "UAH", "₹": "INR", "₺": "TRY", "JP¥": "JPY", "CN¥": "CNY", "¥": "¥", "$": "$",
+    "US$": "USD", "CA$": "CAD", "C$": "CAD", "AU$": "AUD", "A$": "AUD", "NZ$": "NZD", "MX$": "MXN",
+    "HK$": "HKD", "S$": "SGD", "SG$": "SGD", "NT$": "TWD", "R$": "BRL", "€": "EUR", "£": "GBP", "₩": "KRW",
+    "₽": "RUB", "руб.": "RUB", "руб": "RUB", "zł": "PLN", "₴": "UAH", "₹": "INR", "₺": "TRY", "JP¥": "JPY",
+    "CN¥": "CNY", "¥": "¥", "$": "$",
 }  # fmt: skip
+CURRENCY_SYMBOLS_LONGEST_FIRST = sorted(CURRENCY_SYMBOLS.items(), key=lambda item: -len(item[0]))
 ISO_CODES = frozenset({
-    "USD", "EUR", "BRL", "GBP", "CAD", "AUD", "NZD", "MXN", "KRW", "JPY", "CNY", "RUB", "PLN", "UAH", "INR",
-    "TRY", "CHF", "CLP", "COP", "SEK", "NOK", "DKK", "CZK", "ILS",
+    "USD", "EUR", "BRL", "GBP", "CAD", "AUD", "NZD", "MXN", "HKD", "SGD", "TWD", "KRW", "JPY", "CNY", "RUB",
+    "PLN", "UAH", "INR", "TRY", "CHF", "CLP", "COP", "SEK", "NOK", "DKK", "CZK", "ILS",
 })  # fmt: skip
 ZERO_DECIMAL = frozenset({"KRW", "JPY", "CLP"})  # a separator in these amounts is always a thousands one
+# Currencies the site writes in one convention whatever the page language: their decimal mark wins
+# over the locale's ("R$ 1.234" on an English page is R$ 1234,00). Add one only when that is known.
+CURRENCY_DECIMAL_MARK = {"BRL": ","}
+RANGE_DASHES = "-–—~〜"  # "US $0.99 - 1.99": a price range, never one amount
 DECIMAL_COMMA_LANGS = frozenset(
     {"pt", "fr", "es", "de", "ru", "it", "nl", "pl", "tr", "uk", "cs", "sv", "da", "id"}
 )
 
-_NUMBER = re.compile(r"\d(?:[\d.,'’]*\d)?")
+_NUMBER = re.compile(r"[0-9](?:[0-9.,'’]*[0-9])?")  # ASCII digits only: `\d` also takes "٣", "８"
 _MINUS = ("-", "−")
 
 
@@ -81,17 +96,48 @@ def parse_money(text: str, locale: str | None = None) -> Money:
         for match in numbers:
             found = reader(compact[: match.start()], compact[match.end() :])
             if found is not None:
+                if _range_follows(compact[match.end() :]) or _range_precedes(compact[: match.start()]):
+                    raise ValueError(f"a price range, not one amount: {text!r}")
                 currency, negative = found
                 amount = _to_decimal(match.group(), currency, locale)
                 return Money(amount=-amount if negative else amount, currency=currency)
     raise ValueError(f"no amount with a currency in {text!r}")
 
 
+def _range_follows(after: str) -> bool:
+    """Whether the rest after an amount is the other end of a range: "-1.99", "~US$1.99", "€-1,99€" —
+    but not a discount ("-50%")."""
+    rest = _without_currency(after)
+    if not rest or rest[0] not in RANGE_DASHES:
+        return False
+    other = _NUMBER.match(_without_currency(rest[1:]))
+    return other is not None and not _without_currency(rest[1:])[other.end() :].startswith("%")
+
+
+def _range_precedes(before: str) -> bool:
+    """Whether the text before an amount ends with the first end of a range: "0,99€-" (then "1,99€")."""
+    head = _without_currency(before, at_end=True)
+    if not head or head[-1] not in RANGE_DASHES:
+        return False
+    return is_ascii_digits(_without_currency(head[:-1], at_end=True)[-1:])
+
+
+def _without_currency(text: str, at_end: bool = False) -> str:
+    """`text` without the currency symbol or ISO code it starts (or, `at_end`, ends) with."""
+    for symbol, _code in CURRENCY_SYMBOLS_LONGEST_FIRST:
+        if text.endswith(symbol) if at_end else text.startswith(symbol):
+            return text[: -len(symbol)] if at_end else text[len(symbol) :]
+    code = text[-3:] if at_end else text[:3]
+    if code in ISO_CODES:
+        return text[:-3] if at_end else text[3:]
+    return text
+
+
 def _currency_before(before: str, after: str) -> tuple[str, bool] | None:
     """The currency right before a number ("US$", "R$", "USD"), and whether a minus sign is in front."""
     negative = before.endswith(_MINUS)
     head = before[:-1] if negative else before
-    for symbol, code in CURRENCY_SYMBOLS.items():
+    for symbol, code in CURRENCY_SYMBOLS_LONGEST_FIRST:
         if head.endswith(symbol):
             return code, negative or head[: -len(symbol)].endswith(_MINUS)
     if head[-3:] in ISO_CODES and not head[-4:-3].isupper():  # "Total:USD", not "XUSD"
@@ -102,7 +148,7 @@ def _currency_before(before: str, after: str) -> tuple[str, bool] | None:
 def _currency_after(before: str, after: str) -> tuple[str, bool] | None:
     """The currency right after a number ("12,34€", "499₽", "12.50USD")."""
     negative = before.endswith(_MINUS)
-    for symbol, code in CURRENCY_SYMBOLS.items():
+    for symbol, code in CURRENCY_SYMBOLS_LONGEST_FIRST:
         if after.startswith(symbol):
             return code, negative
     if after[:3] in ISO_CODES and not after[3:4].isupper():
@@ -112,7 +158,7 @@ def _currency_after(before: str, after: str) -> tuple[str, bool] | None:
 
 def _to_decimal(number: str, currency: str, locale: str | None) -> Decimal:
     sep = _decimal_separator(number, currency, locale)
-    digits = "".join(c for c in number if c.isdigit() or c == sep)
+    digits = "".join(c for c in number if c in "0123456789" or c == sep)
     try:
         return Decimal(digits.replace(",", ".") if sep else digits)
     except InvalidOperation as exc:  # e.g. "1.2.3,4.5" leaves two decimal points
@@ -124,8 +170,9 @@ def _decimal_separator(number: str, currency: str, locale: str | None) -> str | 
 
     What the digits prove wins over the locale hint (a pt-BR page can still show "US $12.34"): two
     kinds of separator → the last one; one kind used twice → thousands; a single separator followed
-    by 1–2 digits → decimals. Only "12,000"/"1.234" is ambiguous: zero-decimal currencies and then the
-    locale decide; with neither it is read as thousands (prices have two decimals, not three).
+    by 1–2 digits → decimals. Only "12,000"/"1.234" is ambiguous: zero-decimal currencies, then the
+    currency's own mark (CURRENCY_DECIMAL_MARK: "R$ 1.234" is 1234 on any page), then the locale
+    decide; with none of them it is read as thousands (prices have two decimals, not three).
     """
     seps = [c for c in number if c in ".,"]
     if not seps:
@@ -137,10 +184,14 @@ def _decimal_separator(number: str, currency: str, locale: str | None) -> str | 
     tail = len(number) - number.rfind(seps[0]) - 1
     if tail != 3:
         return seps[0]
-    if currency in ZERO_DECIMAL or not locale:
+    if currency in ZERO_DECIMAL:
         return None
-    locale_sep = "," if _lang(locale) in DECIMAL_COMMA_LANGS else "."
-    return seps[0] if seps[0] == locale_sep else None
+    mark = CURRENCY_DECIMAL_MARK.get(currency)
+    if mark is None and not locale:
+        return None
+    if mark is None:
+        mark = "," if _lang(locale) in DECIMAL_COMMA_LANGS else "."
+    return seps[0] if seps[0] == mark else None
 
 
 # ---------------------------------------------------------------- dates
@@ -185,15 +236,26 @@ def _month_index() -> dict[str, int]:
 
 
 _MONTH_NUMBER = _month_index()
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_YMD = re.compile(r"(\d{4})\s*[./년]\s*(\d{1,2})\s*[./월]\s*(\d{1,2})")  # "2026. 4. 27.", "2026년 4월 27일"
-_DMY = re.compile(r"(?<!\d)(\d{1,2})[./-](\d{1,2})[./-](\d{4})")
-_TOKEN = re.compile(r"[^\W\d_]+|\d+")
+# Digits are ASCII 0-9 ([0-9], never `\d`, which also takes "٢٠٢٦" and "２０２６").
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+# "2026. 4. 27.", "2026년 4월 27일"
+_YMD = re.compile(r"([0-9]{4})\s*[./년]\s*([0-9]{1,2})\s*[./월]\s*([0-9]{1,2})")
+_DMY = re.compile(r"(?<![0-9])([0-9]{1,2})[./-]([0-9]{1,2})[./-]([0-9]{4})")
+_TOKEN = re.compile(r"[^\W\d_]+|[0-9]+")
 
 
 def parse_date(text: str, locale: str | None = None) -> dt.date:
     """Read "Apr 27, 2026", "27 de abr. de 2026", "12 janv. 2024", "2026-04-27", "2026. 4. 27.",
     "27/04/2026" (see `_numeric_dmy` for day/month order)."""
+    found = find_date(text, locale)
+    if found is None:
+        raise ValueError(f"no date found in {text!r}")
+    return found
+
+
+def find_date(text: str, locale: str | None = None) -> dt.date | None:
+    """`parse_date`, but None when the text holds no date; ValueError still for an ambiguous numeric
+    date or an impossible one (a date is there, it cannot be read)."""
     for reader in (_iso_or_ymd, _numeric_dmy, _with_month_name):
         parts = reader(text, locale)
         if parts is not None:
@@ -202,7 +264,7 @@ def parse_date(text: str, locale: str | None = None) -> dt.date:
                 return dt.date(year, month, day)
             except ValueError as exc:
                 raise ValueError(f"not a real date in {text!r}: {exc}") from exc
-    raise ValueError(f"no date found in {text!r}")
+    return None
 
 
 def _iso_or_ymd(text: str, locale: str | None) -> tuple[int, int, int] | None:
@@ -228,8 +290,8 @@ def _numeric_dmy(text: str, locale: str | None) -> tuple[int, int, int] | None:
 
 def _with_month_name(text: str, locale: str | None) -> tuple[int, int, int] | None:
     """A month name with a 1–2 digit day at most two tokens away ("27 de abr.") and a 4-digit year."""
-    tokens = _TOKEN.findall(fold_accents(text))
-    year = next((int(t) for t in tokens if t.isdigit() and len(t) == 4), None)
+    tokens = _TOKEN.findall(fold_accents(ascii_digits_only(text)))
+    year = next((int(t) for t in tokens if is_ascii_digits(t) and len(t) == 4), None)
     if year is None:
         return None
     for i, token in enumerate(tokens):
@@ -237,7 +299,7 @@ def _with_month_name(text: str, locale: str | None) -> tuple[int, int, int] | No
         if month is None:
             continue
         for j in (i + 1, i - 1, i - 2, i + 2):
-            if 0 <= j < len(tokens) and tokens[j].isdigit() and len(tokens[j]) <= 2:
+            if 0 <= j < len(tokens) and is_ascii_digits(tokens[j]) and len(tokens[j]) <= 2:
                 return year, month, int(tokens[j])
     return None
 
@@ -264,8 +326,8 @@ DURATION_UNITS: dict[str, dict[str, list[str]]] = {
     "ko": {"day": ["일"], "hour": ["시간"], "minute": ["분"], "second": ["초"]},
 }  # fmt: skip
 _UNIT_SECONDS = {"week": 604800, "day": 86400, "hour": 3600, "minute": 60, "second": 1}
-_CLOCK = re.compile(r"(?<![\d:])(\d{1,3}):(\d{2})(?::(\d{2}))?(?![\d:])")
-_AMOUNT_UNIT = re.compile(r"(\d+)\s*([^\W\d_]+)")
+CLOCK = re.compile(r"(?<![0-9:])([0-9]{1,3}):([0-9]{2})(?::([0-9]{2}))?(?![0-9:])")
+_AMOUNT_UNIT = re.compile(r"([0-9]+)\s*([^\W\d_]+)")
 
 
 def _unit_seconds(locale: str | None) -> dict[str, int]:
@@ -278,29 +340,24 @@ def _unit_seconds(locale: str | None) -> dict[str, int]:
     return table
 
 
-def parse_duration_text(text: str, locale: str | None = None) -> dt.timedelta | None:
-    """Sum every "<n> <unit>" and "HH:MM[:SS]" in a countdown; None when the text holds no duration.
+def parse_duration_text(text: str, locale: str | None = None, *, clocks: bool = True) -> dt.timedelta | None:
+    """Sum every "<n> <unit>" and (with `clocks`) "HH:MM[:SS]" in a countdown; None when the text holds
+    no duration.
 
     "The seller has 2 days to respond" → 2 days; "6 days 23:59:12"; "2d 03h 10m"; "47 hours";
     "O vendedor tem 2 dias para responder". Numbers followed by other words ("2 items") are ignored.
     """
-    folded = fold_accents(text)
+    folded = fold_accents(ascii_digits_only(text))
     seconds, found = 0, False
-    for match in _CLOCK.finditer(folded):
+    for match in CLOCK.finditer(folded) if clocks else ():
         hours, minutes, secs = int(match[1]), int(match[2]), int(match[3] or 0)
         seconds, found = seconds + hours * 3600 + minutes * 60 + secs, True
     units = _unit_seconds(locale)
-    for match in _AMOUNT_UNIT.finditer(_CLOCK.sub(" ", folded)):
+    for match in _AMOUNT_UNIT.finditer(CLOCK.sub(" ", folded)):
         unit = units.get(match[2])
         if unit is not None:
             seconds, found = seconds + int(match[1]) * unit, True
     return dt.timedelta(seconds=seconds) if found else None
-
-
-def deadline_from_reminder(reminder: str, now: dt.datetime, locale: str | None = None) -> dt.datetime | None:
-    """The moment a reminder's countdown runs out, counted from `now` (when the page was read)."""
-    left = parse_duration_text(reminder, locale)
-    return None if left is None else now + left
 
 
 # ---------------------------------------------------------------- ids and locale
@@ -313,7 +370,7 @@ def order_id_from_url(url: str) -> str | None:
     query = parse_qs(urlsplit(url).query)
     for name in ORDER_ID_PARAMS:
         for value in query.get(name, []):
-            if value.strip().isdigit():
+            if is_ascii_digits(value.strip()):
                 return value.strip()
     return None
 

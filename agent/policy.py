@@ -7,18 +7,15 @@ passed in; numbers (windows, caps, business days) come from config and are passe
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Collection, Mapping
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
-from rapidfuzz import fuzz
 
-from agent.errors import ReasonNotOffered
 from agent.models import CancelOutcome, Money, Order, OrderDetail, OrderStatus, RequestState
-from agent.parsing import fold, fold_accents
+from agent.parsing import fold
+from agent.reason_match import REASON_KEYS, ReasonChoice, match_reason, normalise_reason
 
 __all__ = [
     "CANCELLABLE",
@@ -33,6 +30,7 @@ __all__ = [
     "dispute_warning",
     "eligibility",
     "match_reason",
+    "normalise_reason",
     "refund_due",
     "seller_deadline",
 ]
@@ -178,118 +176,7 @@ def _tables_in_order(
     return first + [t for loc, t in by_locale.items() if loc.lower().replace("_", "-") != wanted]
 
 
-# ---------------------------------------------------------------- reasons
-
-REASON_KEYS = (
-    "changed_mind",
-    "wrong_item",
-    "duplicate_order",
-    "wrong_address",
-    "out_of_stock",
-    "shipping_too_long",
-    "found_cheaper",
-    "seller_asked",
-    "other",
-)
-AMBIGUITY_MARGIN = 5  # two different options this close to each other: refuse rather than pick one
-
-
-class ReasonChoice(BaseModel):
-    """The offered option chosen for a wanted reason, and how it was found."""
-
-    model_config = ConfigDict(frozen=True)
-
-    text: str  # exactly as offered
-    index: int  # position in the offered list
-    score: float  # 100 for exact
-    method: Literal["exact", "fuzzy", "fallback_other"]
-    key: str | None  # canonical key, None when `wanted` was free text
-
-
-def normalise_reason(text: str) -> str:
-    """Fold case/accents, drop plural markers ("product(s)", "está(ão)"), apostrophes and punctuation."""
-    folded = fold_accents(text)
-    folded = re.sub(r"\(\w{1,3}\)", "", folded)
-    folded = re.sub(r"['’`]", "", folded)
-    return " ".join(re.sub(r"[^\w\s]", " ", folded).split())
-
-
-def match_reason(
-    wanted: str,
-    offered: list[str],
-    synonyms: Mapping[str, list[str]],
-    threshold: int = 80,
-    fallback_other: bool = False,
-) -> ReasonChoice:
-    """Pick the offered option for `wanted` (a canonical key, a synonym, or free text).
-
-    Exact synonym match first; then rapidfuzz token_set_ratio on normalised text. A fuzzy candidate
-    must also score best for `wanted`'s key among all keys (so "Shipping address is wrong" can never
-    serve wrong_item), and must beat any other option by AMBIGUITY_MARGIN. Raises ReasonNotOffered
-    listing the options, unless `fallback_other` picks the option matching the `other` synonyms.
-    """
-    key = _reason_key(wanted, synonyms)
-    phrases = synonyms.get(key, []) if key else [wanted]
-    choice = _exact(offered, phrases, key) or _fuzzy(offered, phrases, key, synonyms, threshold)
-    if choice is not None:
-        return choice
-    if fallback_other and key != "other":
-        other = _exact(offered, synonyms.get("other", []), "other") or _fuzzy(
-            offered, synonyms.get("other", []), "other", synonyms, threshold
-        )
-        if other is not None:
-            return other.model_copy(update={"method": "fallback_other"})
-    raise ReasonNotOffered(wanted, offered)
-
-
-def _reason_key(wanted: str, synonyms: Mapping[str, list[str]]) -> str | None:
-    """`wanted` as a canonical key: the key itself, or the key whose synonym it is exactly."""
-    if wanted in synonyms or wanted in REASON_KEYS:
-        return wanted
-    norm = normalise_reason(wanted)
-    for key, phrases in synonyms.items():
-        if norm == normalise_reason(key) or norm in {normalise_reason(p) for p in phrases}:
-            return key
-    return None
-
-
-def _exact(offered: list[str], phrases: list[str], key: str | None) -> ReasonChoice | None:
-    wanted = {normalise_reason(p) for p in phrases}
-    for index, text in enumerate(offered):
-        if normalise_reason(text) in wanted:
-            return ReasonChoice(text=text, index=index, score=100.0, method="exact", key=key)
-    return None
-
-
-def _score(option: str, phrases: list[str]) -> float:
-    norm = normalise_reason(option)
-    return max((fuzz.token_set_ratio(norm, normalise_reason(p)) for p in phrases), default=0.0)
-
-
-def _fuzzy(
-    offered: list[str],
-    phrases: list[str],
-    key: str | None,
-    synonyms: Mapping[str, list[str]],
-    threshold: int,
-) -> ReasonChoice | None:
-    scored = sorted(((_score(text, phrases), i) for i, text in enumerate(offered)), reverse=True)
-    eligible = [(s, i) for s, i in scored if s >= threshold and _best_key_is(offered[i], key, s, synonyms)]
-    if not eligible:
-        return None
-    score, index = eligible[0]
-    runner_up = next((s for s, i in scored if i != index and offered[i] != offered[index]), 0.0)
-    if score - runner_up < AMBIGUITY_MARGIN:
-        return None  # two options fit about equally well ("wrong" fits both wrong_* options)
-    return ReasonChoice(text=offered[index], index=index, score=round(score, 1), method="fuzzy", key=key)
-
-
-def _best_key_is(option: str, key: str | None, score: float, synonyms: Mapping[str, list[str]]) -> bool:
-    """No other key's synonyms fit `option` as well as ours do (free text has no key: nothing to check)."""
-    if key is None:
-        return True
-    return all(_score(option, phrases) < score for k, phrases in synonyms.items() if k != key)
-
+# ------------------------------------------------------- reasons: agent/reason_match.py (re-exported)
 
 # ---------------------------------------------------------------- deadlines
 

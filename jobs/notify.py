@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Callable
 
 from agent.config import NotifyConfig
+from agent.masking import mask_notify_url, quiet_apprise
 from agent.models import Event
 from agent.store import Store
 
@@ -53,8 +54,11 @@ class Notifier:
 
                 hub = apprise.Apprise()
                 for url in self.config.urls:
-                    if not hub.add(url):
-                        logger.warning("notify: apprise does not understand a configured URL (%s…)", url[:12])
+                    with quiet_apprise():  # it would log a URL it cannot parse, secrets half-masked
+                        added = hub.add(url)
+                    if not added:
+                        logger.warning("notify: apprise does not understand a configured URL (%s)",
+                                       mask_notify_url(url))  # fmt: skip
                 return bool(hub.notify(title=title, body=body))
         except Exception as exc:  # noqa: BLE001 - a notification must never stop the agent
             logger.warning("notify: sending failed: %s", exc)

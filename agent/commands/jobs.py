@@ -82,7 +82,7 @@ def report(app: App, as_json: bool, html_path: str | None) -> None:
         rows = build_report(store, now, app.config.policy, timelines=bool(html_path))
     if html_path:
         target = Path(html_path)
-        target.write_text(render_html(rows, now, target), encoding="utf-8")
+        _write_report(target, render_html(rows, now, target))
         click.echo(f"report written to {target}", err=as_json)
     if as_json:
         click.echo(rows_json(rows))
@@ -98,6 +98,21 @@ def report(app: App, as_json: bool, html_path: str | None) -> None:
             _day(r.refund_due), _day(r.dispute_deadline), r.next_step, r.order_id, style=style,
         )  # fmt: skip
     Console().print(table)
+
+
+def _write_report(target: Path, text: str) -> None:
+    """Write the page, creating its folder first (as `mkdir -p` would: `--html reports/july.html` means
+    "put it there", like the database path). A path that cannot be written is one line, exit 2."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except FileExistsError as exc:  # a file sits where a folder of the path should be
+        why = f"{exc.filename} is a file, not a folder"
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+    else:
+        return
+    raise UsageError(f"cannot write the report to {target}: {why}")
 
 
 def _day(value: object) -> str:

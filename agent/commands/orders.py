@@ -149,7 +149,9 @@ def _print_detail(d: OrderDetail) -> None:
 @click.argument("order_ids", nargs=-1, required=True)
 @click.option("--reason", required=True, metavar="R",
               help="changed_mind, wrong_item, duplicate_order, wrong_address, out_of_stock, "
-                   "shipping_too_long, found_cheaper, seller_asked, other — or free text.")  # fmt: skip
+                   "shipping_too_long, found_cheaper, seller_asked, cannot_contact_seller, "
+                   "seller_refuses_to_ship, other — or free text (never picks a reason that blames "
+                   "the seller: name its key).")  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Do everything up to the confirming click, then stop.")
 @click.option("--yes", is_flag=True, help="Do not ask before each cancellation.")
 @click.option("--fallback-other", is_flag=True, help='Pick "Other reasons" when no offered reason matches.')

@@ -254,8 +254,9 @@ def _choose_reason(
     pol = rt.config.policy
     try:
         choice = policy.match_reason(
-            reason, offered, synonyms, pol.reason_match_threshold, fallback or pol.fallback_other
-        )
+            reason, offered, synonyms, pol.reason_match_threshold, fallback or pol.fallback_other,
+            blames_seller=rt.pack.blames_seller,
+        )  # fmt: skip
     except AgentError:
         dialog.close()
         raise

@@ -11,6 +11,7 @@ counts as opened only when the site shows it, never because a page went away.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 from typing import Literal
@@ -211,33 +212,99 @@ def _result(
 # ---------------------------------------------------------------- message and evidence
 
 
+# The message is read by the seller and by AliExpress staff: plain sentences only, never an internal code
+# (a state or flag name). English: the site's dispute form takes it in any of the pack's locales.
+# One sentence per step code (jobs.lifecycle, jobs.watch, this flow), else per state; a step listed in
+# neither is internal (submitting, failed, needs_human) and left out.
+STEP_WORDING: dict[str, str] = {
+    "instant_cancel": "The order was cancelled.",
+    "request_confirmed": "The site showed my cancellation request as waiting for the seller's answer.",
+    "seller_accepted": "The order was closed: the seller accepted the cancellation or the site cancelled it.",
+    "seller_rejected": "The seller rejected the cancellation and the order went back to awaiting shipment.",
+    "closed_after_rejection": "The order was closed after the seller had rejected the cancellation.",
+    "seller_silent": "The seller had not answered by the deadline and the order was not cancelled.",
+    "shipped_anyway": "The seller shipped the order although I had asked to cancel it.",
+    "refund_started": "The site showed the refund as in progress.",
+    "refunded": "The site showed the refund as completed.",
+    "dispute_opened": "A dispute was opened.",
+    "dispute_resolved": "The dispute was closed.",
+}
+STATE_WORDING: dict[str, str] = {
+    "requested": "My cancellation request was sent to the seller.",
+    "cancelled": "The order was cancelled.",
+    "accepted": "The cancellation was accepted.",
+    "rejected": "The seller rejected the cancellation.",
+    "stalled": "The seller had not answered by the deadline.",
+    "shipped_anyway": "The seller shipped the order although I had asked to cancel it.",
+    "refund_pending": "The site showed the refund as in progress.",
+    "refunded": "The site showed the refund as completed.",
+    "dispute_opened": "A dispute was opened.",
+    "dispute_resolved": "The dispute was closed.",
+}
+# A flag is told by the step before it (stalled, rejected, shipped anyway, by hand), except these.
+FLAG_WORDING: dict[str, str] = {
+    "refund_overdue": "The refund had not arrived by the date it was due.",
+    "dispute_window_closing": "The buyer protection period of this order was about to end.",
+    "dispute_seen": "The site showed the order as in dispute.",
+}
+# The request's open issue (its flag), as the message's conclusion: (sentence, date field, date words).
+OPEN_ISSUE: dict[str, tuple[str, str, str]] = {
+    "stalled": ("The seller never answered my cancellation request{date}.", "seller_deadline", ", due by "),
+    "rejected": ("The seller refused to cancel the order.", "", ""),
+    "shipped_anyway": ("The order was shipped although I had asked to cancel it before shipment.", "", ""),
+    "refund_overdue": ("The refund has not arrived although it was due{date}.", "refund_due", " by "),
+    "dispute_window_closing": ("Nothing is settled and the buyer protection period ends{date}.",
+                               "dispute_deadline", " on "),
+}  # fmt: skip
+
+
 def build_message(store: Store, request: CancelRequest) -> str:
-    """A factual message from the recorded timeline (dates, states, what the site showed)."""
-    lines = [
-        f"I asked to cancel this order on {_day(request.requested_at)}"
-        + (f" (reason: {request.reason_text})." if request.reason_text else "."),
-        "What happened since:",
-    ]
-    for event in store.events_for(request.order_id):
-        line = _timeline_line(event)
-        if line:
-            lines.append(line)
-    if request.flagged_reason:
-        lines.append(f"Open issue: {request.flagged_reason}.")
+    """A factual message from the recorded timeline: when I asked, what the site showed since (dated),
+    what is still open — in plain sentences, never an internal code."""
+    events = store.events_for(request.order_id)
+    timeline = list(dict.fromkeys(line for event in events if (line := _timeline_line(event))))
+    lines = [_opening(request, events)]
+    if timeline:
+        lines += ["What happened since:", *timeline]
+    issue = _open_issue(request)
+    if issue:
+        lines.append(issue)
     lines.append("Please refund the order in full.")
     text = "\n".join(lines)
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
 
 
+def _opening(request: CancelRequest, events: list[Event]) -> str:
+    """When the cancellation was asked for: the request's date, else its submission's, else the first
+    recorded step's; no date at all rather than a placeholder."""
+    first_step = next((e.at for e in events if e.kind == "request_state"), None)
+    when = request.requested_at or request.submitted_at or first_step
+    on = f" on {_day(when)}" if when else ""
+    reason = f', giving the reason "{request.reason_text}"' if request.reason_text else ""
+    return f"I asked to cancel this order{on}{reason}."
+
+
 def _timeline_line(event: Event) -> str:
-    if event.kind != "request_state" or event.state_to in (None, S.SUBMITTING.value):
+    if event.kind != "request_state" or event.state_to is None:
         return ""
-    why = str(event.detail.get("reason") or event.detail.get("status_text") or "")
-    return f"- {_day(event.at)}: {event.state_to.replace('_', ' ')}" + (f" — {why}" if why else "")
+    code = str(event.detail.get("code") or "")
+    if event.state_to == S.DISPUTE_FLAGGED.value:
+        wording = FLAG_WORDING.get(code)
+    else:
+        wording = STEP_WORDING.get(code) or STATE_WORDING.get(event.state_to)
+    return f"- {_day(event.at, clock=True)}: {wording}" if wording else ""
 
 
-def _day(moment: object) -> str:
-    return str(moment)[:16].replace("T", " ") if moment else "?"
+def _open_issue(request: CancelRequest) -> str:
+    sentence, field, words = OPEN_ISSUE.get(request.flagged_reason, ("", "", ""))
+    moment = getattr(request, field) if field else None
+    return sentence.format(date=f"{words}{_day(moment)}" if moment else "")
+
+
+def _day(moment: dt.datetime, clock: bool = False) -> str:
+    """ "2026-07-15" (or "2026-07-15 10:31 UTC"): unambiguous in every language."""
+    utc = moment.astimezone(dt.UTC) if moment.tzinfo else moment
+    return f"{utc:%Y-%m-%d %H:%M} UTC" if clock else f"{utc:%Y-%m-%d}"
 
 
 def evidence_files(store: Store, order_id: str) -> list[Path]:

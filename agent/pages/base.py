@@ -264,8 +264,8 @@ def _without_query(url: str) -> str:
 
 
 def digits_in(text: str, minimum: int = 6) -> str | None:
-    """The first run of at least `minimum` digits (an order id in "Order ID: 8212…Copy")."""
-    match = re.search(r"\d{" + str(minimum) + ",}", text)
+    """The first run of at least `minimum` ASCII digits (an order id in "Order ID: 8212…Copy")."""
+    match = re.search(r"[0-9]{" + str(minimum) + ",}", text)
     return match.group() if match else None
 
 

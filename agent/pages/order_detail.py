@@ -7,11 +7,12 @@ import datetime as dt
 from playwright.sync_api import Locator
 
 from agent.errors import SiteError
-from agent.models import Money, OrderDetail, OrderLine, OrderStatus
+from agent.models import Money, OrderDetail, OrderLine, OrderStatus, is_ascii_digits
 from agent.pages.base import PageObject, digits_in, parsed_or_none
 from agent.pages.cancel_dialog import CancelDialog
-from agent.parsing import deadline_from_reminder, order_id_from_url, parse_date, parse_money
+from agent.parsing import order_id_from_url, parse_date, parse_money
 from agent.policy import canonical_status
+from agent.reminders import deadline_from_reminder
 
 __all__ = ["OrderDetailPage"]
 
@@ -49,7 +50,7 @@ class OrderDetailPage(PageObject):
     def order_id(self) -> str | None:
         """From the page's data-order-id, else the "Order ID" info row, else the URL."""
         attr = self.attribute("order_detail.root", "order_id")
-        if attr and attr.strip().isdigit():
+        if attr and is_ascii_digits(attr.strip()):
             return attr.strip()
         info = self._info()
         return digits_in(info.get("order_id_label", "")) or order_id_from_url(self.page.url)
@@ -84,7 +85,7 @@ class OrderDetailPage(PageObject):
             payment_method=info.get("payment_method_label", ""),
             is_deposit=self._is_deposit(prices),
             seller_deadline=deadline if status is OrderStatus.CANCELLATION_REQUESTED else None,
-            ship_by=self._ship_by(status, reminder, deadline),
+            ship_by=self._ship_by(status, deadline),
         )
 
     def status_update(self, before: OrderDetail, now: dt.datetime | None = None) -> OrderDetail:
@@ -100,7 +101,7 @@ class OrderDetailPage(PageObject):
         return before.model_copy(update={
             "status": status, "status_text": status_text, "reminder": reminder, "actions": self.actions(),
             "seller_deadline": deadline if status is OrderStatus.CANCELLATION_REQUESTED else None,
-            "ship_by": self._ship_by(status, reminder, deadline),
+            "ship_by": self._ship_by(status, deadline),
         })  # fmt: skip
 
     def actions(self) -> list[str]:
@@ -138,15 +139,11 @@ class OrderDetailPage(PageObject):
         labels = [label for label, _ in prices] + self.texts("order_detail.status_tag")
         return any(self.matches_wording(label, "deposit") for label in labels)
 
-    def _ship_by(
-        self, status: OrderStatus, reminder: str, deadline: dt.datetime | None
-    ) -> dt.datetime | None:
-        if status is not OrderStatus.AWAITING_SHIPMENT or not reminder:
-            return None
-        if deadline is not None:
-            return deadline
-        day = _date(reminder, self.site.locale)
-        return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=dt.UTC) if day else None
+    @staticmethod
+    def _ship_by(status: OrderStatus, deadline: dt.datetime | None) -> dt.datetime | None:
+        """While awaiting shipment the reminder's deadline is the ship-by moment ("… by Jul 22, 2026":
+        the day's last second, agent.reminders)."""
+        return deadline if status is OrderStatus.AWAITING_SHIPMENT else None
 
     def _items(self) -> list[OrderLine]:
         items = self.loc("order_detail.item")

@@ -17,7 +17,7 @@ DETAIL = "/p/reverse-pages/detail.html"
 
 def _order_id(request: Request) -> str:
     value = request.query_params.get("orderId", "")
-    return value if value.isdigit() else ""
+    return value if value.isascii() and value.isdigit() else ""  # 0-9 only, not "８" or "²"
 
 
 def _form(request: Request, order_id: str, error: str = "", message: str = "") -> Response:

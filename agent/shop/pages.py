@@ -68,7 +68,7 @@ def render(request: Request, name: str, **context: Any) -> HTMLResponse:
 
 def _order_id(request: Request) -> str:
     value = request.query_params.get("orderId", "")
-    return value if value.isdigit() else ""
+    return value if value.isascii() and value.isdigit() else ""  # 0-9 only, not "８" or "²"
 
 
 async def orders_page(request: Request) -> Response:

@@ -187,6 +187,26 @@ def test_unmatched_reason_is_refused_listing_the_options(shop, shop_admin, brows
     assert submissions(shop_admin, order_id)[0]["detail"]["reasonText"] == "Other reasons"
 
 
+def test_free_text_never_lands_on_a_reason_that_blames_the_seller(shop, shop_admin, browser, tmp_path):
+    # The pack flags out_of_stock ([reasons_meta] blames_seller): free text that fits it is refused with
+    # the key to use, and nothing reaches the shop; naming the key chooses it.
+    order_id = pick_order(shop_admin, "awaiting_shipment", picked_up=False)
+    cfg = make_config(tmp_path, shop.base_url)
+    preload_session(cfg, shop_admin)
+
+    (refused,) = run_cancel(cfg, browser, [order_id], "the seller is out of stock")
+    assert refused.outcome == CancelOutcome.FAILED
+    assert "blames the seller" in refused.message and "--reason out_of_stock" in refused.message
+    (generic,) = run_cancel(cfg, browser, [order_id], "not able to pay")
+    assert generic.outcome == CancelOutcome.FAILED and "no offered reason matches" in generic.message
+    assert submissions(shop_admin, order_id) == []
+
+    (chosen,) = run_cancel(cfg, browser, [order_id], "out_of_stock")
+    assert chosen.outcome == CancelOutcome.REQUESTED, chosen.message
+    (sent,) = submissions(shop_admin, order_id)
+    assert sent["detail"]["reasonText"] == "The supplier said the product(s) is out of stock"
+
+
 def test_session_expiring_mid_flow_is_renewed(shop, shop_admin, browser, tmp_path):
     shop_admin.set_scenario("session_expiry")
     ids = [o["order_id"] for o in shop_admin.orders()

@@ -78,6 +78,72 @@ def test_config_show_never_shows_secrets(write_toml: WriteToml) -> None:
     assert shown["account"]["otp_command"] == "***"
 
 
+# (notify URL, the secrets in it, what must still be recognisable) — every URL kind apprise users write
+NOTIFY_URLS = [
+    ("mailto://me:Pa55word-x9@gmail.com", ["Pa55word-x9"], "me:****@gmail.com"),
+    ("tgram://123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/987654321", ["AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"],
+     "tgram://"),
+    ("json://hookuser:w3bh00k-pw@hooks.example.com/notify", ["w3bh00k-pw"],
+     "hookuser:****@hooks.example.com"),
+    ("ntfy://ntfyuser:ntfy-Secr3t@ntfy.sh/buyer-agent", ["ntfy-Secr3t"], "ntfyuser:****@ntfy.sh/buyer-agent"),
+    ("slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ/#general",
+     ["T1JJ3T3L2", "A1BRTD4JD", "TIiajkdnlazkcOXrIdevi7FQ"], "slack://"),
+    ("json://hooks.example.com/?+Authorization=Bearer%20hdr-T0ken&:api=pay-L0ad", ["hdr-T0ken", "pay-L0ad"],
+     "json://hooks.example.com/"),  # apprise's privacy mode keeps headers: masked on top
+    ("xyzzy://robot:un-kn0wn@relay.example.org/s3gment-tok/x?key=qu3ry-val",  # no such scheme: unparsed
+     ["un-kn0wn", "robot", "s3gment-tok", "qu3ry-val"], "xyzzy://****@relay.example.org/****/****"),
+    ("tgram://bad-b0t-t0ken/", ["bad-b0t-t0ken"], "tgram://****/"),  # apprise refuses it: the fallback masks
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("url", "secrets", "shown"), NOTIFY_URLS,
+                         ids=[f"{n}-{url.split(':')[0]}" for n, (url, *_) in enumerate(NOTIFY_URLS)])
+def test_config_show_masks_notify_url_credentials(write_toml: WriteToml, url: str, secrets: list[str],
+                                                  shown: str) -> None:  # fmt: skip
+    path = write_toml(f"[notify]\nurls = [{json.dumps(url)}, \"json://127.0.0.1:9/plain\"]\n")
+    for fmt in ("toml", "json"):
+        result = run("config", "show", "--format", fmt, "--config", str(path))
+        assert result.exit_code == 0, result.output
+        assert not [s for s in secrets if s in result.output], fmt
+        assert shown in result.output and "json://127.0.0.1:9/plain" in result.output  # still recognisable
+    shown_json = json.loads(run("config", "show", "--format", "json", "--config", str(path)).stdout)
+    urls = shown_json["notify"]["urls"]
+    assert len(urls) == 2 and urls[1] == "json://127.0.0.1:9/plain"  # nothing secret: shown as written
+
+
+def test_config_show_masks_every_setting_named_as_a_secret(write_toml: WriteToml) -> None:
+    # A generic rule on the key's name, checked on a settings tree as config show gets it.
+    from agent.masking import mask_settings
+
+    tree = {"a": {"api_token": "tok-1", "client_secret": "sec-2", "smtp_password": "pw-3",
+                  "otp_command": "c-4", "token": "t-5", "password_env": "hunter2 typed here",
+                  "email": "me@example.com", "keyring_service": "buyer-agent", "empty_token": ""},
+            "b": {"remote_endpoint": "wss://user:ws-pw@browser.example/?token=ws-T0k&stealth=1",
+                  "nested": {"access_key": "ak-6"}, "password_env2": "x"}}  # fmt: skip
+    masked = json.dumps(mask_settings(tree))
+    for secret in ("tok-1", "sec-2", "pw-3", "c-4", "t-5", "hunter2", "ws-pw", "ws-T0k", "ak-6"):
+        assert secret not in masked
+    assert "me@example.com" in masked and "buyer-agent" in masked and '"empty_token": ""' in masked
+    assert "wss://user:****@browser.example/?token=****&stealth=1" in masked
+    path = write_toml('[account]\npassword_env = "MY_PW_VAR"\n[browser]\nremote_endpoint = "wss://b.example/?token=abc9"\n')
+    result = run("config", "show", "--config", str(path))
+    assert 'password_env = "MY_PW_VAR"' in result.stdout  # a variable's name is not a secret: shown
+    assert "abc9" not in result.stdout
+
+
+BAD_IDS = ["²³⁴⁵⁶⁷⁸⁹", "８２１２３４５６７８９０１２３４", "٨٢١٢٣٤٥٦٧٨٩٠١٢٣٤", "8212-3456"]
+
+
+@pytest.mark.parametrize("bad", BAD_IDS)
+@pytest.mark.parametrize("args", [("cancel", "--reason", "changed_mind", "--dry-run"), ("show",)])
+def test_an_order_id_not_in_ascii_digits_is_one_line_exit_2(in_tmp: Path, bad: str, args: tuple[str, ...]
+                                                            ) -> None:  # fmt: skip
+    result = run(args[0], bad, *args[1:])
+    assert result.exit_code == 2, result.output
+    assert stderr_lines(result) == [f"error: order id must be the digits 0-9, got {bad!r}"]
+    assert "Traceback" not in result.output and not (in_tmp / "buyer-agent.db").exists()
+
+
 def test_password_as_env_setting_is_refused_without_echo(in_tmp: Path) -> None:
     result = run("config", "show", env={"BUYER_AGENT_ACCOUNT__PASSWORD": "hunter2-secret"})
     assert result.exit_code == 2

@@ -119,3 +119,13 @@ def test_cli_notify_test(in_tmp: Path, received: tuple[str, list[dict[str, Any]]
     assert [b["title"] for b in bodies] == ["buyer-agent: test"]
     unset = CliRunner().invoke(cli, ["notify", "--test"])
     assert unset.exit_code == 2 and "no [notify] urls" in unset.output
+
+
+def test_a_url_apprise_refuses_is_logged_masked(caplog: pytest.LogCaptureFixture) -> None:
+    urls = ["tgram://bad-b0t-t0ken/", "xyzzy://robot:pa55@relay.example.org/tok3n"]
+    notifier = Notifier(NotifyConfig(urls=urls))
+    with caplog.at_level("WARNING", logger="jobs.notify"):
+        assert notifier.send("title", "body") is False
+    logged = caplog.text
+    assert "tgram://****/" in logged and "xyzzy://****@relay.example.org/****" in logged
+    assert not [s for s in ("bad-b0t", "pa55", "robot", "tok3n") if s in logged]

@@ -27,6 +27,7 @@ REASON_KEYS = (
     "other",
 )
 SHOP_README = REPO / "agent" / "shop" / "README.md"
+META = "[reasons_meta]\nblames_seller = []\n"  # required in every pack
 
 
 @pytest.fixture(scope="module")
@@ -120,6 +121,17 @@ def test_every_reason_key_has_synonyms_in_every_locale(pack: Pack) -> None:
         assert set(pack.reasons[locale]) == set(pack.reasons["en"]), locale
 
 
+def test_reasons_that_blame_the_seller_are_flagged(pack: Pack) -> None:
+    # cancellation-rules.md: reasons that blame the seller count against the seller. The agent never
+    # picks one of these from free text; the buyer's own reasons (and "other") stay choosable.
+    flagged = {"cannot_contact_seller", "seller_refuses_to_ship", "out_of_stock", "seller_asked"}
+    assert pack.blames_seller == flagged
+    buyers = {"changed_mind", "wrong_item", "duplicate_order", "wrong_address", "shipping_too_long",
+              "found_cheaper", "other"}  # fmt: skip
+    assert not pack.blames_seller & buyers
+    assert pack.blames_seller <= set(pack.reasons["en"])
+
+
 def test_tabs_have_wordings(pack: Pack) -> None:
     for locale in pack.meta.locales:
         for tab in TAB_KEYS:
@@ -205,29 +217,40 @@ def test_unknown_key_is_a_clear_error(pack: Pack) -> None:
         ("this is not toml = = =", "unreadable"),
         (
             '[meta]\nname="x"\nlocales=["en"]\n[paths]\n[controls."a.b"]\ncandidates=[{css=".x", text="y"}]\n'
-            "[wordings.en]\n[statuses.en]\n[reasons.en]\n",
+            "[wordings.en]\n[statuses.en]\n[reasons.en]\n" + META,
             "exactly one",
         ),
         (
             '[meta]\nname="x"\nlocales=["en"]\n[paths]\n[controls."a.b"]\ncandidates=[{text="@nope"}]\n'
-            "[wordings.en]\n[statuses.en]\n[reasons.en]\n",
+            "[wordings.en]\n[statuses.en]\n[reasons.en]\n" + META,
             "not defined",
         ),
         (
             '[meta]\nname="x"\nlocales=["en"]\n[paths]\n[controls."a.b"]\ncandidates=[{css=".x"}]\nmenus=["m.x"]\n'
-            "[wordings.en]\n[statuses.en]\n[reasons.en]\n",
+            "[wordings.en]\n[statuses.en]\n[reasons.en]\n" + META,
             "menu opener",
         ),
         (
             '[meta]\nname="x"\nlocales=["en"]\n[paths]\n[controls."a.b"]\ncandidates=[{css=".x"}]\n'
-            '[wordings.en]\n[statuses.en]\n"Done"="finished"\n[reasons.en]\n',
+            '[wordings.en]\n[statuses.en]\n"Done"="finished"\n[reasons.en]\n' + META,
             "statuses",
         ),
         (
             '[meta]\nname="x"\nlocales=["en"]\n[paths]\n[controls."a.b"]\n'
             'candidates=[{css=".x", colour="red"}]\n'
-            "[wordings.en]\n[statuses.en]\n[reasons.en]\n",
+            "[wordings.en]\n[statuses.en]\n[reasons.en]\n" + META,
             "colour",
+        ),
+        (
+            '[meta]\nname="x"\nlocales=["en"]\n[paths]\n[controls."a.b"]\ncandidates=[{css=".x"}]\n'
+            "[wordings.en]\n[statuses.en]\n[reasons.en]\nother=['Other']\n",
+            "reasons_meta: Field required",
+        ),
+        (
+            '[meta]\nname="x"\nlocales=["en"]\n[paths]\n[controls."a.b"]\ncandidates=[{css=".x"}]\n'
+            "[wordings.en]\n[statuses.en]\n[reasons.en]\nother=['Other']\n"
+            '[reasons_meta]\nblames_seller=["out_of_stok"]\n',
+            r"\['out_of_stok'\] are not reason keys",
         ),
     ],
 )

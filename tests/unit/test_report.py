@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from agent.cli import cli
@@ -92,3 +93,33 @@ def test_cli_report_json_and_html(in_tmp: Path) -> None:
     )
     table = CliRunner().invoke(cli, ["report"])
     assert table.exit_code == 0 and "8102" in table.output
+
+
+def test_cli_report_html_creates_its_folder(in_tmp: Path) -> None:
+    with Store.open(in_tmp / "buyer-agent.db") as store:
+        _fill(store)
+    result = CliRunner().invoke(cli, ["report", "--html", "reports/2026/july.html"])
+    assert result.exit_code == 0, result.output
+    page = (in_tmp / "reports" / "2026" / "july.html").read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>")
+    assert "report written to reports/2026/july.html" in result.output
+
+
+@pytest.mark.parametrize(
+    ("path", "why"),
+    [
+        ("blocker/july.html", "blocker is a file, not a folder"),
+        ("blocker/sub/july.html", "Not a directory"),
+        ("a-folder", "Is a directory"),
+    ],
+)
+def test_cli_report_html_that_cannot_be_written_is_one_line_exit_2(in_tmp: Path, path: str, why: str) -> None:
+    with Store.open(in_tmp / "buyer-agent.db") as store:
+        _fill(store)
+    (in_tmp / "blocker").write_text("a file, not a folder", encoding="utf-8")
+    (in_tmp / "a-folder").mkdir()
+    result = CliRunner().invoke(cli, ["report", "--html", path])
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines == [f"error: cannot write the report to {path}: {why}"]
+    assert "Traceback" not in result.output and (in_tmp / "blocker").read_text(encoding="utf-8")

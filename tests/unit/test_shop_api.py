@@ -281,3 +281,16 @@ def test_admin_scenarios_faults_and_orders(client: TestClient) -> None:
     client.post("/__shop/reset", json={"scenario": "otp"})
     state = client.get("/__shop/state").json()
     assert state["scenario"]["otp"] and len(state["orders"]) < 100 and state["sessions"] == []
+
+
+@pytest.mark.parametrize("raw", ["８２１２３４５６７８９０１２３４", "٨٢١٢٣٤٥٦٧٨٩٠١٢٣٤", "²³⁴"])
+@pytest.mark.parametrize(
+    "path", ["/p/order/detail.html", "/p/order/actions.html", "/p/reverse-pages/start.html",
+             "/p/reverse-pages/detail.html"],
+)  # fmt: skip
+def test_the_shop_takes_only_ascii_digits_as_an_order_id(client: TestClient, path: str, raw: str) -> None:
+    assert client.get(path, params={"orderId": raw}).status_code == 200
+    client.get(path, params={"orderId": "8212345678901234"})
+    log = client.get("/__shop/log", params={"kind": "page"}).json()
+    pages = [e for e in log if e["detail"]["path"] == path]
+    assert [e["order_id"] for e in pages] == [None, "8212345678901234"]
