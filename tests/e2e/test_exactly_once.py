@@ -153,7 +153,8 @@ def test_a_challenge_mid_batch_still_shows_the_orders_already_done(
     shop_admin.set_scenario("captcha")  # any new login meets a slider
     cfg = make_config(tmp_path, shop.base_url)
     preload_session(cfg, shop_admin)
-    unpaid = [o["order_id"] for o in shop_admin.orders() if o["status"] in ("awaiting_payment", "payment_verifying")]
+    instant = ("awaiting_payment", "payment_verifying")
+    unpaid = [o["order_id"] for o in shop_admin.orders() if o["status"] in instant]
     first, second, third = unpaid[:3]
     shop_admin.faults(path=f"orderId={second}", kind="logout")
 

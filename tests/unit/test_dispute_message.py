@@ -15,6 +15,7 @@ from agent.models import RequestState
 from agent.store import Store
 from jobs.lifecycle import ALLOWED
 from jobs.watch import FLAG_ON
+from tests.store_helpers import move
 
 S = RequestState
 OID = "8212345678901234"
@@ -49,7 +50,7 @@ def step(store: Store, clock: Clock, state: S, code: str = "", hours: float = 1,
     """One transition as the sweep writes it (jobs.sweep._apply): detail code + human reason."""
     clock.advance(hours)
     detail = {"code": code, "reason": f"internal wording with {code or state.value}"} if code else None
-    store.set_request_state(OID, state, 1, detail=detail, **fields)
+    move(store, OID, state, 1, detail=detail, **fields)
 
 
 def assert_plain(message: str) -> None:
@@ -62,7 +63,7 @@ def assert_plain(message: str) -> None:
 
 def test_a_request_seen_elsewhere_has_no_placeholder_date(store: Store, clock: Clock) -> None:
     # The cancel flow journals a request made in the app without requested_at (_journal_seen_request).
-    store.set_request_state(OID, S.REQUESTED, 1)
+    move(store, OID, S.REQUESTED, 1)
     step(store, clock, S.STALLED, "seller_silent", hours=50)
     step(store, clock, S.DISPUTE_FLAGGED, "stalled", hours=0, flagged_reason="stalled")
     message = build_message(store, store.get_request(OID))  # type: ignore[arg-type]
@@ -76,8 +77,7 @@ def test_a_request_seen_elsewhere_has_no_placeholder_date(store: Store, clock: C
 
 
 def test_a_shipped_anyway_story_reads_as_plain_dated_sentences(store: Store, clock: Clock) -> None:
-    store.set_request_state(OID, S.SUBMITTING, 1, requested_at=T0, reason_key="changed_mind",
-                            reason_text="I don't want it anymore")  # fmt: skip
+    store.begin_submission(OID, "changed_mind", "I don't want it anymore", 1)
     step(store, clock, S.REQUESTED, "request_confirmed", hours=0.01, submitted_at=T0)
     step(store, clock, S.REJECTED, "seller_rejected", hours=6)
     step(store, clock, S.SHIPPED_ANYWAY, "shipped_anyway", hours=24)
@@ -97,7 +97,7 @@ def test_a_shipped_anyway_story_reads_as_plain_dated_sentences(store: Store, clo
 
 
 def test_a_request_flagged_by_hand_states_no_internal_reason(store: Store, clock: Clock) -> None:
-    store.set_request_state(OID, S.REQUESTED, 1, requested_at=T0, submitted_at=T0)
+    move(store, OID, S.REQUESTED, 1, requested_at=T0, submitted_at=T0)
     step(store, clock, S.ACCEPTED, "seller_accepted", hours=20)
     step(store, clock, S.DISPUTE_FLAGGED, "by_hand", hours=100, flagged_reason="by_hand")
     message = build_message(store, store.get_request(OID))  # type: ignore[arg-type]
@@ -118,7 +118,7 @@ def test_a_request_flagged_by_hand_states_no_internal_reason(store: Store, clock
 )  # fmt: skip
 def test_clock_flags_give_their_date(store: Store, clock: Clock, flag: str, fields: dict[str, object],
                                      sentence: str) -> None:  # fmt: skip
-    store.set_request_state(OID, S.REQUESTED, 1, requested_at=T0)
+    move(store, OID, S.REQUESTED, 1, requested_at=T0)
     step(store, clock, S.ACCEPTED, "seller_accepted", hours=20)
     step(store, clock, S.REFUND_PENDING, "refund_started", hours=2)
     step(store, clock, S.DISPUTE_FLAGGED, flag, hours=24 * 30, flagged_reason=flag, **fields)
