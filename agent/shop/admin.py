@@ -91,6 +91,11 @@ async def faults(request: Request) -> Response:
         return _bad(exc)
 
 
+async def release(request: Request) -> Response:
+    shop(request).release_commits()
+    return JSONResponse({"released": True})
+
+
 async def add_orders(request: Request) -> Response:
     try:
         ids = shop(request).add_orders(await _body(request))
@@ -156,6 +161,7 @@ ROUTES = [
     Route("/__shop/scenario", scenario, methods=["POST"]),
     Route("/__shop/reset", reset, methods=["POST"]),
     Route("/__shop/faults", faults, methods=["POST"]),
+    Route("/__shop/faults/release", release, methods=["POST"]),
     Route("/__shop/orders", add_orders, methods=["POST"]),
     Route("/__shop/captcha/solve", solve_captcha, methods=["POST"]),
     Route("/__shop/sessions/expire", expire_sessions, methods=["POST"]),
@@ -217,6 +223,10 @@ class ShopAdmin:
         """One rule (`path=, kind=error|slow|drop|late|commit|logout, count=, status=, delay_ms=, method=`),
         `rules=[…]`, and/or `clear=True`."""
         return list(self._post("faults", fault)["faults"])
+
+    def release_commits(self) -> None:
+        """Requests held by a `commit` fault take effect now (the slow backend finally gets to them)."""
+        self._post("faults/release")
 
     def add_orders(self, **spec: Any) -> list[str]:
         return list(self._post("orders", spec)["order_ids"])

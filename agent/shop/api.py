@@ -230,7 +230,7 @@ def reminder(order: Order, sw: Switches, now: dt.datetime, rules: Rules) -> str:
         if left <= 0:
             return texts["cancellation_pending_overdue"]
         return texts[status].format(left=i18n.time_left(left, sw.locale))
-    if status == "closed" and order.refund:
+    if status in ("closed", "canceled") and order.refund:  # an instant cancel of a paid order refunds too
         return texts["refund_in_progress" if order.refund == "in_progress" else "refunded"]
     if status == "completed" and order.dispute and order.dispute.resolved:
         return texts["dispute_resolved"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -71,8 +72,9 @@ async def _commit_late(
     app: ASGIApp, state: ShopState, scope: Scope, receive: Receive, send: Send, delay_ms: int
 ) -> None:
     """A backend that is slow, not dead: the request is logged on arrival (`received`), then takes effect
-    after `delay_ms` whether or not the client still waits — the "was my click taken?" case of a slow
-    site. (`slow` instead delays before the shop acts at all.)"""
+    after `delay_ms` (or when the admin releases held requests: `POST /__shop/faults/release`) whether or
+    not the client still waits — the "was my click taken?" case of a slow site. (`slow` instead delays
+    before the shop acts at all.)"""
     body = b""
     while True:
         message = await receive()
@@ -80,7 +82,12 @@ async def _commit_late(
         if not message.get("more_body"):
             break
     state.record("received", None, path=scope["path"], method=scope["method"])
-    await asyncio.sleep(delay_ms / 1000)
+    generation, epoch = state.commit_generation, state.epoch
+    deadline = time.monotonic() + delay_ms / 1000
+    while state.commit_generation == generation and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)  # the shop's backend at work (until `delay_ms`, or released by the admin)
+    if state.epoch != epoch:  # the shop was reset meanwhile: a request of the old world acts on nothing
+        return
     replayed = False
 
     async def replay() -> dict[str, Any]:

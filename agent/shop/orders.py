@@ -158,8 +158,9 @@ def apply_cancel(order: Order, now: dt.datetime, reason_id: str) -> None:
     """The buyer's cancel submission, already validated by cancel_error."""
     order.cancel_reason = reason_id
     if order.status in INSTANT_CANCEL:
+        paid = order.paid_at is not None or order.status == "payment_verifying"  # the money was taken
         order.status, order.ended_at = "canceled", now
-        if order.paid_at:
+        if paid:
             order.refund, order.refund_due = "in_progress", now + dt.timedelta(days=order.refund_days)
         return
     order.status, order.cancel_requested_at = "cancellation_requested", now

@@ -81,6 +81,7 @@ class ShopState:
     # -- lifecycle -------------------------------------------------------------------------------
     def reset(self, scenario: str | None = "default", **switches: Any) -> None:
         with self.lock:
+            self.epoch = getattr(self, "epoch", 0) + 1  # held requests of before the reset are dropped
             self.switches = scenarios.build(scenario or "default", **switches)
             self.start = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
             self.offset = dt.timedelta()
@@ -89,6 +90,7 @@ class ShopState:
             self.pending: dict[str, PendingLogin] = {}
             self.log: list[LogEntry] = []
             self.faults: list[Fault] = []
+            self.commit_generation = 0  # bumped by release_commits(): held `commit` requests take effect
             self.captcha_solved = False
             self.otp_code = ""
             self._rng = random.Random(7)
@@ -292,6 +294,12 @@ class ShopState:
                 self.faults = []
             self._install_faults(specs)
             return [asdict(f) for f in self.faults]
+
+    def release_commits(self) -> None:
+        """Let every request held by a `commit` fault take effect now."""
+        with self.lock:
+            self.commit_generation += 1
+            self.record("released", None)
 
     def take_fault(self, path: str, method: str) -> Fault | None:
         """The fault rule this request triggers (using up one of its count), if any."""

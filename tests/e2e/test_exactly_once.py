@@ -17,7 +17,7 @@ from tests.e2e.agent_support import SHOP_PASSWORD, make_config, pick_order, prel
 from tests.e2e.process_support import agent, finish, outcome, request_state
 
 pytestmark = pytest.mark.e2e
-SLOW_MS = 12_000  # the backend's delay: longer than the agent waits for an answer (4 s below)
+SLOW_MS = 120_000  # the backend holds the request until the test releases it (the agent waits 4 s)
 CANCEL_API = "order.operation"
 DISPUTE_FORM = "reverse-pages/start.html"
 
@@ -53,6 +53,7 @@ def test_a_slow_site_gets_one_cancel_across_reruns(slow_cfg: Path, shop_admin: S
     assert (code, again["outcome"]) == (1, "pending"), err
     assert len(arrivals(shop_admin, CANCEL_API)) == 1  # the rerun clicked nothing
 
+    shop_admin.release_commits()  # the slow backend gets to it at last
     assert shop_admin.wait_for_log(kind="cancel", order_id=order_id, timeout_s=30), "it never landed"
     code, last, err = cancel(slow_cfg, order_id)
     assert (code, last["outcome"]) == (0, "requested"), err
@@ -78,6 +79,7 @@ def test_two_processes_started_together_submit_once_and_neither_fails(
     assert set(outcomes) <= {"pending", "already_requested"}, results
     assert len(arrivals(shop_admin, CANCEL_API)) == 1
     assert request_state(slow_cfg, order_id) == RequestState.SUBMITTING  # never `failed` over a live click
+    shop_admin.release_commits()
     assert shop_admin.wait_for_log(kind="cancel", order_id=order_id, timeout_s=30)
     code, last, err = cancel(slow_cfg, order_id)
     assert (code, last["outcome"]) == (0, "requested"), err
@@ -100,6 +102,7 @@ def test_a_slow_dispute_is_submitted_once_across_reruns(slow_cfg: Path, shop_adm
     assert (code, again["outcome"]) == (1, "pending"), err
     assert len(arrivals(shop_admin, DISPUTE_FORM)) == 1 and shop_admin.log(kind="dispute") == []
 
+    shop_admin.release_commits()
     assert shop_admin.wait_for_log(kind="dispute", order_id=order_id, timeout_s=30)
     code, last, err = dispute()
     assert (code, last["outcome"]) == (0, "opened"), err

@@ -123,3 +123,17 @@ def test_cli_report_html_that_cannot_be_written_is_one_line_exit_2(in_tmp: Path,
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert lines == [f"error: cannot write the report to {path}: {why}"]
     assert "Traceback" not in result.output and (in_tmp / "blocker").read_text(encoding="utf-8")
+
+
+def test_the_report_never_advises_cancelling_again_while_a_request_may_be_live(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "a.db", clock=lambda: NOW) as store:
+        store.begin_submission("8201", "changed_mind", "I don't want it anymore")  # a click unanswered
+        for order_id, status in (("8202", "awaiting_shipment"), ("8203", "awaiting_delivery")):
+            store.upsert_order(Order(order_id=order_id, status=status))
+            store.begin_submission(order_id, "changed_mind", "I don't want it anymore")
+            store.transition(order_id, S.FAILED, expected=S.SUBMITTING, flagged_reason="the site refused")
+        steps = {r.order_id: r.next_step for r in build_report(store, NOW, PolicyConfig())}
+    assert "unanswered" in steps["8201"] and "cancel by hand" in steps["8201"]
+    assert not steps["8201"].startswith("cancel")
+    assert steps["8202"] == "nothing of ours is live on the site: cancel again if you still want to"
+    assert "cancel again" not in steps["8203"] and "awaiting delivery" in steps["8203"]  # it moved on
