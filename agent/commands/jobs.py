@@ -133,3 +133,38 @@ def notify(app: App, test: bool) -> None:
     ok = notifier.send("buyer-agent: test", "Notifications from buyer-agent reach you here.")
     click.echo("test message sent" if ok else "sending failed (see the log)")
     sys.exit(0 if ok else 1)
+
+
+RESOLUTIONS = {  # what the person saw on the site → the state the request takes
+    "requested": "requested",  # the site shows the cancellation request (the agent keeps watching it)
+    "cancelled": "cancelled",  # the order was cancelled (the refund is watched)
+    "not-submitted": "failed",  # nothing of ours is on the site: `cancel` may submit again
+    "shipped": "shipped_anyway",  # it shipped despite the request (a dispute may follow)
+    "dispute-opened": "dispute_opened",  # a dispute is open for it
+    "refunded": "refunded",  # the money is back: nothing more to watch
+}
+
+
+@command(cli)
+@click.argument("order_id")
+@click.argument("seen", type=click.Choice(list(RESOLUTIONS)))
+def resolve(app: App, order_id: str, seen: str) -> None:
+    """Tell the agent what you saw on the site for a request that needs a human."""
+    from agent.deadlines import entry_fields
+    from agent.errors import StateConflict
+    from agent.models import RequestState
+
+    (oid,) = _order_ids((order_id,))
+    to = RequestState(RESOLUTIONS[seen])
+    with app.store() as store:
+        request = store.get_request(oid)
+        if request is None or request.state is not RequestState.NEEDS_HUMAN:
+            shown = request.state.value if request else "no request"
+            raise UsageError(f"order {oid} does not need a human (it is {shown}): nothing to resolve")
+        fields = entry_fields(request, to, store.clock(), app.config.policy)
+        try:
+            store.transition(oid, to, expected=RequestState.NEEDS_HUMAN,
+                             detail={"by": "person", "seen": seen}, **fields)  # fmt: skip
+        except StateConflict as exc:
+            raise UsageError(str(exc)) from None
+    click.echo(f"order {oid}: {to.value} (as you saw it on the site)")
