@@ -313,7 +313,7 @@ def _submit(
         return as_found(rt, order_id, detail.status_text)
     logger.info("submitting %s", order_id)
     with SubmissionGuard(rt, order_id, "cancel") as guard:
-        submitted = dialog.confirm(ConfirmPermit(order_id, text), guard.is_submission)
+        submitted = dialog.confirm(ConfirmPermit(order_id, text), guard.is_submission, guard.any_sent)
     _journal_answer(rt, submitted, shot)
     if guard.blocked and not guard.sent:
         why = f"the page tried to send a request naming another order ({guard.blocked[0]}): stopped, "

@@ -106,6 +106,7 @@ class SubmissionGuard:
         self.known = frozenset(rt.store.order_ids()) | {order_id}
         self.sent: list[Request] = []
         self.blocked: list[str] = []
+        self._stopped: list[Request] = []  # blocked requests: their failure ends the wait for an answer
 
     def __enter__(self) -> SubmissionGuard:
         self.rt.context.route(self._guarded, self._handle)
@@ -118,8 +119,14 @@ class SubmissionGuard:
 
     def is_submission(self, request: Request) -> bool:
         """A request the guard let through that names the permitted order: the submission, whose answer
-        is the site's answer to the click."""
+        is the site's answer to the click (or one it stopped: there will be no answer to wait for)."""
+        if any(request is stopped for stopped in self._stopped):
+            return True
         return any(request is sent for sent in self.sent) and self.order_id in self._ids(request)
+
+    def any_sent(self) -> bool:
+        """Whether a request of the submission has left the browser."""
+        return bool(self.sent)
 
     def _guarded(self, url: str) -> bool:
         return urlsplit(url).netloc in self.hosts
@@ -134,6 +141,7 @@ class SubmissionGuard:
         where = _where(request)
         if others:
             self.blocked.append(where)
+            self._stopped.append(request)
             logger.warning("blocked a request naming order(s) %s, not %s: %s", others, self.order_id, where)
             self.rt.event("request_blocked", order_id=self.order_id, action=self.action, request=where,
                           other_orders=others)  # fmt: skip

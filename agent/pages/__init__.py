@@ -24,6 +24,7 @@ from __future__ import annotations
 from agent.pages.base import PageObject, Site, is_login_url
 from agent.pages.cancel_dialog import CancelDialog, CancelSubmitted, ConfirmPermit
 from agent.pages.dispute import DisputePage, DisputePermit, DisputeStatus, DisputeSubmitted
+from agent.pages.further_steps import FurtherSteps
 from agent.pages.login import LoginPage
 from agent.pages.order_detail import OrderDetailPage
 from agent.pages.order_list_api import OrderListApi
@@ -39,6 +40,7 @@ __all__ = [
     "DisputePermit",
     "DisputeStatus",
     "DisputeSubmitted",
+    "FurtherSteps",
     "LoginPage",
     "OrderListApi",
     "OrderDetailPage",
@@ -49,7 +51,9 @@ __all__ = [
     "required_keys",
 ]
 
-ALL_PAGES: tuple[type[PageObject], ...] = (LoginPage, OrdersPage, OrderDetailPage, CancelDialog, DisputePage)
+ALL_PAGES: tuple[type[PageObject], ...] = (
+    LoginPage, OrdersPage, OrderDetailPage, CancelDialog, FurtherSteps, DisputePage
+)  # fmt: skip
 BASE_KEYS = ("site.error",)  # PageObject.wait_ready
 
 

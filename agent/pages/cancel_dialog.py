@@ -28,6 +28,7 @@ from agent.pages.base import (
     is_login_url,
     is_navigation_error,
 )
+from agent.pages.further_steps import FurtherSteps
 from agent.parsing import fold
 
 __all__ = ["CancelDialog", "CancelSubmitted", "ConfirmPermit"]
@@ -161,10 +162,16 @@ class CancelDialog(PageObject):
         return " ".join(self.texts("cancel_dialog.error", self.root, visible_only=True))
 
     # -- the irreversible click ---------------------------------------------------------------------
-    def confirm(self, permit: ConfirmPermit, is_submission: Callable[[Request], bool]) -> CancelSubmitted:
+    def confirm(
+        self,
+        permit: ConfirmPermit,
+        is_submission: Callable[[Request], bool],
+        sent: Callable[[], bool] = lambda: False,
+    ) -> CancelSubmitted:
         """THE irreversible click. Checks the permit against the dialog (an order id it shows, the
-        selected reason), spends it, clicks Confirm exactly once, and returns the site's answer to the
-        request `is_submission` recognises (the network guard's)."""
+        selected reason), spends it, clicks Confirm exactly once — and, while `sent()` says nothing has left
+        yet, a further "are you sure?" step's affirmative control (agent.pages.further_steps) — and returns
+        the site's answer to the request `is_submission` recognises (the network guard's)."""
         shown_id = self.order_id()
         if shown_id is not None and shown_id != permit.order_id:
             raise DoubleCheckFailed(f"the dialog is for order {shown_id}, the permit for {permit.order_id}")
@@ -175,9 +182,10 @@ class CancelDialog(PageObject):
         if not button.is_enabled():
             raise DoubleCheckFailed("the Confirm button is disabled: nothing clicked")
         permit.spend()
+        steps = FurtherSteps(self, button, sent)
         with SubmissionAnswer(self.page.context, is_submission) as answer:
             self.click(button, irreversible=True)
-            response = answer.wait(self.site.timeout_ms)
+            response = answer.wait(self.site.timeout_ms, between=steps)
         result = CancelSubmitted(order_id=permit.order_id, reason=permit.reason, answer="unknown")
         if response is None:
             why = f"the request failed: {answer.failure}" if answer.failure else "the site did not answer"
