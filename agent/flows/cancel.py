@@ -152,11 +152,28 @@ def _attempt(
     dialog = retrying(
         rt, lambda: open_dialog(rt, order_id, reuse), f"opening the cancel dialog of {order_id}"
     )
+    try:
+        return _fill_and_submit(rt, dialog, detail, reason, dry_run, fallback_other, confirm)
+    finally:
+        if dialog.page is not rt.page and not dialog.page.is_closed():
+            dialog.page.close()  # the form opened in a tab of its own: the order's page stays ours
+
+
+def _fill_and_submit(
+    rt: Runtime,
+    dialog: CancelDialog,
+    detail: OrderDetail,
+    reason: str,
+    dry_run: bool,
+    fallback_other: bool,
+    confirm: Confirm | None,
+) -> CancelResult:
+    order_id = detail.order_id
     choice = _choose_reason(rt, dialog, order_id, reason, fallback_other)
-    _double_check(dialog, detail, choice.text)
-    shot = rt.screenshot(f"{order_id}-before-confirm", full_page=False)  # the modal is in the viewport
+    _double_check(rt, dialog, detail, choice.text)
+    shot = rt.browser.screenshot(dialog.page, rt.run_id, f"{order_id}-before-confirm", full_page=False)
     if dry_run:
-        dialog.close()
+        _leave(rt, dialog)
         rt.event("dry_run", order_id=order_id, reason_text=choice.text, evidence=[shot])
         return CancelResult(
             order_id=order_id,
@@ -168,7 +185,7 @@ def _attempt(
         )
     if confirm is not None:
         if not confirm(detail, choice.text):
-            dialog.close()
+            _leave(rt, dialog)
             rt.event("declined", order_id=order_id, reason_text=choice.text)
             return CancelResult(
                 order_id=order_id,
@@ -178,6 +195,14 @@ def _attempt(
             )
         _still_cancellable(rt, dialog, detail)  # the person may have taken minutes: ask the site again
     return _submit(rt, dialog, detail, choice.key or reason, choice.text, shot)
+
+
+def _leave(rt: Runtime, dialog: CancelDialog) -> None:
+    """Leave the form without cancelling: "Keep order"/× on a dialog; a form in its own tab is closed."""
+    if dialog.page is rt.page:
+        dialog.close()
+    elif not dialog.page.is_closed():
+        dialog.page.close()
 
 
 def _refusal(rt: Runtime, detail: OrderDetail) -> CancelResult | None:
@@ -258,7 +283,7 @@ def _choose_reason(
             blames_seller=rt.pack.blames_seller,
         )  # fmt: skip
     except AgentError:
-        dialog.close()
+        _leave(rt, dialog)
         raise
     dialog.choose_reason(choice.text)
     rt.event(
@@ -277,16 +302,16 @@ def _reason_keys(rt: Runtime) -> set[str]:
     return {key for table in rt.pack.reasons.values() for key in table}
 
 
-def _double_check(dialog: CancelDialog, detail: OrderDetail, reason_text: str) -> None:
+def _double_check(rt: Runtime, dialog: CancelDialog, detail: OrderDetail, reason_text: str) -> None:
     """Right before the click: an order id the dialog prints (when it prints one) is this order's, and the
     dialog shows the chosen reason."""
     shown_id = dialog.order_id()
     if shown_id is not None and shown_id != detail.order_id:
-        dialog.close()
+        _leave(rt, dialog)
         raise DoubleCheckFailed(f"the dialog is for order {shown_id}, not {detail.order_id}: nothing clicked")
     selected = dialog.selected_reason()
     if selected is None or fold(selected) != fold(reason_text):
-        dialog.close()
+        _leave(rt, dialog)
         raise DoubleCheckFailed(f"the dialog shows reason {selected!r}, not {reason_text!r}: nothing clicked")
 
 
@@ -295,7 +320,7 @@ def _still_cancellable(rt: Runtime, dialog: CancelDialog, detail: OrderDetail) -
     nothing reloads) is still the one the eligibility check passed."""
     now = status_now(rt, detail.order_id)
     if now.status is not detail.status:
-        dialog.close()
+        _leave(rt, dialog)
         raise DoubleCheckFailed(
             f"order {detail.order_id} changed to {now.status_text!r} meanwhile: nothing clicked"
         )
@@ -309,7 +334,7 @@ def _submit(
     try:
         rt.store.begin_submission(order_id, key, text, rt.run_id)  # committed before the click
     except AlreadyRequested:  # another run got there first: report its request, click nothing
-        dialog.close()
+        _leave(rt, dialog)
         return as_found(rt, order_id, detail.status_text)
     logger.info("submitting %s", order_id)
     with SubmissionGuard(rt, order_id, "cancel") as guard:

@@ -29,7 +29,7 @@ from agent.pages.base import (
     is_navigation_error,
 )
 from agent.pages.further_steps import FurtherSteps
-from agent.parsing import fold
+from agent.parsing import fold, order_id_from_url
 
 __all__ = ["CancelDialog", "CancelSubmitted", "ConfirmPermit"]
 
@@ -93,11 +93,13 @@ class CancelDialog(PageObject):
         return self.root.is_visible()
 
     def order_id(self) -> str | None:
-        """The order the dialog belongs to: its data-order-id, else the "Order ID: …" text."""
+        """The order id the form shows, when it shows one (never required: the real dialog may print
+        none): its data-order-id, else an "Order ID: …" text, else the `orderId=` of a form page's URL."""
         attr = first_attribute(self.root, self.pack.attribute("order_id"))
         if attr and attr.strip().isdigit():
             return attr.strip()
-        return digits_in(self.text("cancel_dialog.order_id_text", self.root))
+        shown = digits_in(self.text("cancel_dialog.order_id_text", self.root))
+        return shown or order_id_from_url(self.page.url)
 
     # -- reasons ------------------------------------------------------------------------------------
     def reason_kind(self) -> str:

@@ -10,6 +10,7 @@ from agent.errors import SiteError
 from agent.models import Money, OrderDetail, OrderLine, OrderStatus, is_ascii_digits
 from agent.pages.base import PageObject, digits_in, parsed_or_none
 from agent.pages.cancel_dialog import CancelDialog
+from agent.pages.cancel_opening import open_cancel_form
 from agent.parsing import order_id_from_url, parse_date, parse_money
 from agent.policy import canonical_status
 from agent.reminders import deadline_from_reminder
@@ -108,10 +109,9 @@ class OrderDetailPage(PageObject):
         return self.texts("order_detail.action", visible_only=True)
 
     def open_cancel_dialog(self, timeout_ms: int | None = None) -> CancelDialog:
-        """Find the cancel control wherever the layout puts it (Finder), click it, return the dialog."""
-        control = self.find("order_detail.cancel", timeout_ms=timeout_ms)
-        self.click(control)
-        return CancelDialog(self.site).wait_open()
+        """Find the cancel control wherever the layout puts it (Finder), click it, and return the cancel
+        form wherever it opened (a dialog here, a form page, a new tab)."""
+        return open_cancel_form(self, self.find("order_detail.cancel", timeout_ms=timeout_ms))
 
     # -- parts --------------------------------------------------------------------------------------
     def _info(self) -> dict[str, str]:
