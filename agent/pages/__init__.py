@@ -10,7 +10,7 @@ Every page object is built from one `Site` context:
     detail = OrderDetailPage(site).open(order_id).detail()          # -> OrderDetail
     dialog = OrderDetailPage(site).open(order_id).open_cancel_dialog()   # or orders.open_cancel_dialog(id)
     dialog.offered_reasons(); dialog.choose_reason(text); dialog.selected_reason()   # any reason widget
-    dialog.has_comment(); dialog.fill_comment(text); dialog.comment()                 # the page form's comment
+    dialog.has_comment(); dialog.fill_comment(text); dialog.comment()   # a comment box (the page form)
     dialog.confirm(ConfirmPermit(order_id, reason))   # THE irreversible click (cancel flow only)
 
 `Site` holds the Page, the selector pack, base/login URLs, the locale and the `Finder` (agent.locate).

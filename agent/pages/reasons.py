@@ -80,6 +80,7 @@ class ReasonWidget(PageObject):
     """The reason widget inside `scope` (None: the whole page)."""
 
     KEYS = (
+        "reasons.group",
         "reasons.radio",
         "reasons.field",
         "reasons.popup_by_id",
@@ -96,9 +97,14 @@ class ReasonWidget(PageObject):
     # -- what it is ---------------------------------------------------------------------------------
     def kind(self) -> str:
         """ "radio", "select", "searchable" or "custom"."""
-        if self.loc("reasons.radio", self.scope).count():
+        if self.loc("reasons.radio", self._radio_scope()).count():
             return "radio"
         return str(self._field_state()["kind"])
+
+    def _radio_scope(self) -> Locator | None:
+        """The radio group named like the reason (other radios are not reasons), else the scope."""
+        group = self.loc("reasons.group", self.scope)
+        return group if group.count() == 1 else self.scope
 
     def field(self) -> Locator:
         """The one visible reason control that is not a radio group (select, combobox, search input)."""
@@ -141,26 +147,27 @@ class ReasonWidget(PageObject):
         return shown
 
     def _radios(self) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = self.loc("reasons.radio", self.scope).evaluate_all(RADIOS)
+        found: list[dict[str, Any]] = self.loc("reasons.radio", self._radio_scope()).evaluate_all(RADIOS)
         return found
 
     # -- choosing -----------------------------------------------------------------------------------
     def choose(self, text: str) -> None:
         """Choose the offered reason whose text is exactly `text`, the way a person does."""
         if self.kind() == "radio":
-            self.click(self.find("reasons.radio_named", self.scope, timeout_ms=0, reason=text))
+            self.click(self.find("reasons.radio_named", self._radio_scope(), timeout_ms=0, reason=text))
             return
         field = self.field()
         state = self._field_state(field)
         if state["kind"] == "select":
             field.select_option(label=text)
             return
-        if state["kind"] == "searchable":
+        searched = state["kind"] == "searchable"
+        if searched:
             self.click(field)
-            field.fill(text)
+            field.fill(text)  # the list filters (maybe asynchronously): the option is waited for below
         state = self._field_state(field)
         listbox, _ = self._open(field, state)
-        self.click(self._scroll_to(listbox, text))
+        self.click(self._scroll_to(listbox, text, wait=searched))
         if not state["listbox"] and self._is_open(field, listbox):  # a plain listbox stays as it is
             self._close(field, listbox)
 
@@ -173,7 +180,14 @@ class ReasonWidget(PageObject):
         if found is not None:
             return found, False
         self.click(field)
-        return self._wait_listbox(field), True
+        listbox = self._wait_listbox(field)
+        self._wait_options(listbox)
+        return listbox, True
+
+    def _wait_options(self, listbox: Locator) -> None:
+        """A list that opened empty may still be loading its options: wait until one is shown."""
+        if not any(self.loc("reasons.option", scope).count() for scope in self._scopes(listbox)):
+            self.finder.wait_for("reasons.option", listbox, timeout_ms=self.site.timeout_ms)
 
     def _wait_listbox(self, field: Locator) -> Locator:
         deadline = time.monotonic() + self.site.timeout_ms / 1000
@@ -229,8 +243,11 @@ class ReasonWidget(PageObject):
                 break
         return seen
 
-    def _scroll_to(self, listbox: Locator, text: str) -> Locator:
-        """The option `text`, wheeling the list (down, then back up) until it is rendered."""
+    def _scroll_to(self, listbox: Locator, text: str, wait: bool = False) -> Locator:
+        """The option `text`, wheeling the list (down, then back up) until it is rendered; `wait`: first
+        give a list that is still filtering the time to show it."""
+        if wait:
+            self.finder.wait_for("reasons.option_named", listbox, self.site.timeout_ms, {"reason": text})
         for down in (True, False):
             for _ in range(MAX_SCROLLS):
                 for scope in self._scopes(listbox):

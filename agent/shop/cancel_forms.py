@@ -72,5 +72,3 @@ def cancel_boot(state: ShopState, order_id: str = "") -> dict[str, Any]:
         "decoys": decoys(state, order_id) if sw.confirm_sends_other_order else [],
         "t": TEXTS[sw.locale],
     }
-
-

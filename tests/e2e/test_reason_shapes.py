@@ -267,3 +267,16 @@ def test_a_form_with_a_required_comment(sc_page: Page, pack: Pack) -> None:
     page.fill_comment("Comprei duas vezes")
     assert page.comment() == "Comprei duas vezes"
     assert sc_page.locator("textarea").input_value() == "Comprei duas vezes"
+
+
+def test_radios_of_another_group_are_not_reasons(sc_page: Page, pack: Pack) -> None:
+    refund = '<div role="radiogroup" aria-label="Refund to"><label><input type="radio" name="to">Card</label><label><input type="radio" name="to">Wallet</label></div>'
+    reasons = "".join(f'<label><input type="radio" name="why">{o}</label>' for o in EN)
+    sc_page.set_content(
+        dialog(refund + f'<div role="radiogroup" aria-label="Cancellation reason">{reasons}</div>')
+    )
+    page = form(sc_page, pack)
+    assert page.reason_kind() == "radio" and page.offered_reasons() == EN
+    page.choose_reason(EN[2])
+    assert page.selected_reason() == EN[2]
+    assert sc_page.get_by_role("radio", name="Card").is_checked() is False

@@ -126,3 +126,51 @@ def test_the_separate_cancel_page_through_the_page_object(
     entry = _sent(shop_admin, order_id)
     assert (entry["detail"]["reasonId"], entry["detail"]["reasonText"]) == ("R03", reasons[2])
     assert entry["detail"]["comment"] == note
+
+
+# -- the pack's keys for the confirm sequence (for the cancel flow) find the shop's steps --------------------
+@pytest.mark.parametrize("redesigned", [False, True], ids=["plain", "redesigned"])
+def test_confirm_step_keys_find_the_second_step(
+    logged_in: Page, shop: ShopThread, shop_admin: ShopAdmin, pack: Pack, redesigned: bool
+) -> None:
+    shop_admin.set_scenario("two_step", redesigned=redesigned, locale="pt-BR")
+    order_id = pick(shop_admin, "awaiting_payment")
+    hits: list[tuple[str, str, str]] = []
+    site = _site(logged_in, pack, shop, "pt-BR", hits)
+    dialog = OrderDetailPage(site).open(order_id).open_cancel_dialog()
+    dialog.choose_reason("Outros motivos")
+    find = site.finder.find
+    find("cancel_dialog.confirm", dialog.root).click()  # step one: opens "Cancelar este pedido?"
+    step = find("cancel_step.root")
+    find("cancel_step.keep", step).click()
+    expect(step).to_be_hidden()
+    assert shop_admin.log(kind="cancel") == []
+    find("cancel_dialog.confirm", dialog.root).click()
+    find("cancel_step.confirm", find("cancel_step.root")).click()  # "Sim, cancelar": the one that sends
+    assert _sent(shop_admin, order_id)["detail"]["reasonText"] == "Outros motivos"
+    assert [h for h in hits if "css" in h[2]] == []
+
+
+def test_confirm_step_keys_find_the_separate_pages_steps(
+    logged_in: Page, shop: ShopThread, shop_admin: ShopAdmin, pack: Pack
+) -> None:
+    shop_admin.set_scenario("cancel_page", redesigned=True)
+    order_id = pick(shop_admin, "awaiting_payment")
+    logged_in.goto(f"/p/order/detail.html?orderId={order_id}")
+    with logged_in.context.expect_page() as opened:
+        logged_in.locator(".order-status").get_by_role("button", name="Cancel order").click()
+    hits: list[tuple[str, str, str]] = []
+    site = _site(opened.value, pack, shop, "en", hits)
+    form = CancelDialog(site).wait_open()
+    form.choose_reason("I placed a duplicate order")
+    find = site.finder.find
+    find("cancel_dialog.submit", form.root).click()  # sends nothing: a comment is required
+    expect(form.root.get_by_role("alert")).to_have_text("Please enter a comment.")
+    form.fill_comment("Placed twice")
+    find("cancel_dialog.submit", form.root).click()
+    find("cancel_step.confirm", find("cancel_step.root")).click()
+    expect(opened.value.get_by_role("status")).to_be_visible()
+    assert site.finder.texts("cancel_dialog.result") == ["Your order has been cancelled.View order details"]
+    entry = _sent(shop_admin, order_id)
+    assert (entry["detail"]["reasonId"], entry["detail"]["comment"]) == ("R03", "Placed twice")
+    assert [h for h in hits if "css" in h[2]] == []
