@@ -15,6 +15,7 @@ with warnings.catch_warnings():  # Starlette asks for httpx2; the installed http
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from starlette.testclient import TestClient
 
+from agent.packs import load_pack
 from agent.shop import orders as lifecycle
 from agent.shop.cancel_forms import PATH, cancel_boot
 from agent.shop.scenarios import PRESETS, Switches, build
@@ -87,6 +88,10 @@ def test_the_hostile_page_names_other_cancellable_orders() -> None:
     for order_id in decoys:
         order = state.order(order_id)
         assert order is not None and not order.deleted and lifecycle.cancel_error(order) is None
+
+
+def test_the_pack_knows_the_cancel_page() -> None:
+    assert load_pack("aliexpress").path("cancel_form", order_id="8212") == f"{PATH}?orderId=8212"
 
 
 def test_the_cancel_page_route(client: TestClient) -> None:
