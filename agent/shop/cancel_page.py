@@ -19,7 +19,7 @@ async def cancel_form_page(request: Request) -> Response:
     if session_of(request) is None:
         return login_redirect(request)
     value = request.query_params.get("orderId", "")
-    order_id = value if value.isdigit() else ""
+    order_id = value if value.isascii() and value.isdigit() else ""
     state.record("page", order_id or None, path=PATH, query=str(request.query_params))
     found = bool(order_id) and state.order(order_id) is not None
     return render(request, "cancel_page.html", boot=boot(state, page="cancel", orderId=order_id, found=found))
