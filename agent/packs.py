@@ -19,6 +19,7 @@ from agent.models import OrderStatus
 
 STRATEGIES = ("role", "label", "placeholder", "title", "text", "css", "xpath")
 ENGLISH = "en"
+STATUS_TEXTS = "status_texts"  # reserved wording: every status wording of [statuses.<locale>] (then English)
 
 
 class Candidate(BaseModel):
@@ -134,15 +135,18 @@ class Pack(BaseModel):
             raise SelectorPackError(f"selector pack {self.meta.name!r} has no control key {key!r}") from None
 
     def has_wording(self, key: str) -> bool:
-        return key in self.wordings.get(ENGLISH, {})
+        return key == STATUS_TEXTS or key in self.wordings.get(ENGLISH, {})
 
     def words(self, key: str, locale: str | None = None) -> list[str]:
-        """Every wording of `key` in the locale, then English (duplicates dropped, order kept)."""
+        """Every wording of `key` in the locale, then English (duplicates dropped, order kept).
+        `status_texts` is every status wording of the `[statuses]` tables."""
         if not self.has_wording(key):
             raise SelectorPackError(f"selector pack {self.meta.name!r} has no wording {key!r}")
+        table = self.statuses if key == STATUS_TEXTS else None
         out: list[str] = []
         for loc in (locale or self.meta.default_locale, ENGLISH):
-            for word in self.wordings.get(loc, {}).get(key, []):
+            found = list(table.get(loc, {})) if table is not None else self.wordings.get(loc, {}).get(key, [])
+            for word in found:
                 if word not in out:
                     out.append(word)
         return out

@@ -9,7 +9,8 @@ Every page object is built from one `Site` context:
     orders.load_all(); rows = orders.orders()                       # -> list[Order]
     detail = OrderDetailPage(site).open(order_id).detail()          # -> OrderDetail
     dialog = OrderDetailPage(site).open(order_id).open_cancel_dialog()   # or orders.open_cancel_dialog(id)
-    dialog.offered_reasons(); dialog.choose_reason(text); dialog.selected_reason()
+    dialog.offered_reasons(); dialog.choose_reason(text); dialog.selected_reason()   # any reason widget
+    dialog.has_comment(); dialog.fill_comment(text); dialog.comment()   # a comment box (the page form)
     dialog.confirm(ConfirmPermit(order_id, reason))   # THE irreversible click (cancel flow only)
 
 `Site` holds the Page, the selector pack, base/login URLs, the locale and the `Finder` (agent.locate).
@@ -29,6 +30,7 @@ from agent.pages.login import LoginPage
 from agent.pages.order_detail import OrderDetailPage
 from agent.pages.order_list_api import OrderListApi
 from agent.pages.orders import TAB_KEYS, OrdersPage
+from agent.pages.reasons import ReasonWidget
 
 __all__ = [
     "ALL_PAGES",
@@ -46,6 +48,7 @@ __all__ = [
     "OrderDetailPage",
     "OrdersPage",
     "PageObject",
+    "ReasonWidget",
     "Site",
     "is_login_url",
     "required_keys",

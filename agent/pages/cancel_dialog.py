@@ -1,5 +1,6 @@
-"""The cancel-order dialog: which order it belongs to, the offered reasons (radios, native select or custom
-dropdown), choosing one, and THE irreversible click — `CancelDialog.confirm(permit)`, the only method in
+"""The cancel form — a dialog on the page or the separate page's form (found by role and name first): which
+order it belongs to, the offered reasons (any widget: `agent.pages.reasons.ReasonWidget`), choosing one, an
+optional free-text comment, and THE irreversible click — `CancelDialog.confirm(permit)`, the only method in
 the code base that confirms a cancellation. It needs a `ConfirmPermit`, which only the cancel flow builds
 after its double-check (never in a dry run), and which can be spent once.
 """
@@ -29,6 +30,7 @@ from agent.pages.base import (
     is_navigation_error,
 )
 from agent.pages.further_steps import FurtherSteps
+from agent.pages.reasons import ReasonWidget
 from agent.parsing import fold, order_id_from_url
 
 __all__ = ["CancelDialog", "CancelSubmitted", "ConfirmPermit"]
@@ -60,20 +62,12 @@ class CancelDialog(PageObject):
     KEYS = (
         "cancel_dialog.root",
         "cancel_dialog.order_id_text",
-        "cancel_dialog.reason_radio",
-        "cancel_dialog.reason_radio_label",
-        "cancel_dialog.reason_radio_checked",
-        "cancel_dialog.reason_select",
-        "cancel_dialog.reason_select_option",
-        "cancel_dialog.reason_dropdown",
-        "cancel_dialog.reason_dropdown_option",
-        "cancel_dialog.reason_dropdown_selected",
-        "cancel_dialog.reason_dropdown_selection",
-        "cancel_dialog.reason_option",
+        "cancel_dialog.comment",
         "cancel_dialog.error",
         "cancel_dialog.confirm",
         "cancel_dialog.keep",
         "cancel_dialog.close",
+        *ReasonWidget.KEYS,
     )
     _root: Locator | None = None
 
@@ -101,64 +95,46 @@ class CancelDialog(PageObject):
         shown = digits_in(self.text("cancel_dialog.order_id_text", self.root))
         return shown or order_id_from_url(self.page.url)
 
-    # -- reasons ------------------------------------------------------------------------------------
+    # -- reasons (any widget, read and chosen as a person does) -------------------------------------
+    @property
+    def reasons(self) -> ReasonWidget:
+        return ReasonWidget(self.site, self.root)
+
     def reason_kind(self) -> str:
-        """ "radio", "select" or "custom": how the dialog offers its reasons."""
-        for kind, key in (
-            ("radio", "cancel_dialog.reason_radio"),
-            ("select", "cancel_dialog.reason_select"),
-            ("custom", "cancel_dialog.reason_dropdown"),
-        ):
-            if self.loc(key, self.root).count():
-                return kind
-        raise ControlNotFound(
-            "cancel_dialog.reason_radio|select|dropdown",
-            tried=["radio group", "native select", "custom dropdown"],
-        )
+        """ "radio", "select", "searchable" or "custom": how the form offers its reasons."""
+        return self.reasons.kind()
 
     def offered_reasons(self) -> list[str]:
-        kind = self.reason_kind()
-        if kind == "radio":
-            return self.texts("cancel_dialog.reason_radio_label", self.root)
-        if kind == "select":
-            return self.texts(
-                "cancel_dialog.reason_select_option", self.loc("cancel_dialog.reason_select", self.root)
-            )
-        return self.texts("cancel_dialog.reason_dropdown_option")
+        """Every offered reason as shown (a custom dropdown is opened, read to its end, closed again)."""
+        return self.reasons.offered()
 
     def choose_reason(self, text: str) -> None:
-        """Select the offered reason whose text is exactly `text` (as read by offered_reasons())."""
-        kind = self.reason_kind()
-        if kind == "select":
-            self.loc("cancel_dialog.reason_select", self.root).select_option(label=text)
-        elif kind == "radio":
-            self.click(self.find("cancel_dialog.reason_option", self.root, reason=text))
-        else:
-            self.click(self.find("cancel_dialog.reason_dropdown", self.root))
-            self.click(self.find("cancel_dialog.reason_option", reason=text))
+        """Select the offered reason whose text is exactly `text` (as read by offered_reasons()), then read
+        the widget back: DoubleCheckFailed when it shows anything else."""
+        self.reasons.choose(text)
         chosen = self.selected_reason()
         if chosen is None or fold(chosen) != fold(text):
-            raise DoubleCheckFailed(f"chose reason {text!r} but the dialog shows {chosen!r}")
+            raise DoubleCheckFailed(f"chose reason {text!r} but the form shows {chosen!r}")
 
     def selected_reason(self) -> str | None:
-        kind = self.reason_kind()
-        if kind == "radio":
-            checked = self.loc("cancel_dialog.reason_radio_checked")
-            labels = self.loc("cancel_dialog.reason_radio_label", self.root).filter(has=checked)
-            return self.texts_of(labels)
-        if kind == "select":
-            select = self.loc("cancel_dialog.reason_select", self.root)
-            value = select.input_value()
-            options = self.loc("cancel_dialog.reason_select_option", select)
-            for i in range(options.count()):
-                if value and options.nth(i).get_attribute("value") == value:
-                    return self.texts_of(options.nth(i))
-            return None
-        selected = self.texts_of(self.loc("cancel_dialog.reason_dropdown_selected"))
-        if selected is None:
-            shown = self.text("cancel_dialog.reason_dropdown_selection", self.root)
-            selected = None if not shown or self.matches_wording(shown, "select_reason") else shown
-        return selected
+        """The reason the form shows as chosen (None: nothing chosen)."""
+        return self.reasons.selected()
+
+    # -- a free-text comment (the separate page requires one) ---------------------------------------
+    def has_comment(self) -> bool:
+        return self.finder.is_visible("cancel_dialog.comment", self.root)
+
+    def fill_comment(self, text: str) -> None:
+        """Write `text` into the comment box, then read it back (DoubleCheckFailed when it differs)."""
+        self.find("cancel_dialog.comment", self.root, timeout_ms=0).fill(text)
+        if self.comment() != text:
+            raise DoubleCheckFailed(f"wrote a comment but the box holds {self.comment()!r}")
+
+    def comment(self) -> str:
+        """What the comment box holds now ("" when the form has none)."""
+        if not self.has_comment():
+            return ""
+        return self.find("cancel_dialog.comment", self.root, timeout_ms=0).input_value()
 
     def error_text(self) -> str:
         return " ".join(self.texts("cancel_dialog.error", self.root, visible_only=True))
@@ -240,12 +216,6 @@ class CancelDialog(PageObject):
         expect(self.root).to_be_hidden(timeout=self.site.timeout_ms)
 
     # -- helpers ------------------------------------------------------------------------------------
-    def texts_of(self, loc: Locator) -> str | None:
-        if loc.count() != 1:
-            return None
-        text = " ".join((loc.text_content() or "").split())
-        return text or None
-
     def _wait_hidden(self, timeout_ms: int) -> bool:
         try:
             self.root.wait_for(state="hidden", timeout=timeout_ms)

@@ -14,6 +14,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from agent.shop import api, i18n
+from agent.shop.cancel_forms import cancel_boot
 from agent.shop.state import SESSION_COOKIE, Session, ShopState
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -55,6 +56,8 @@ def boot(state: ShopState, **extra: Any) -> dict[str, Any]:
         "loginUrl": LOGIN_PATH,
         "api": API_PATHS,
         "i18n": api.page_i18n(sw.locale),
+        "redesigned": sw.redesigned,
+        "cancel": cancel_boot(state, str(extra.get("orderId") or "")),
         **extra,
     }
 
@@ -63,6 +66,7 @@ def render(request: Request, name: str, **context: Any) -> HTMLResponse:
     state = shop(request)
     context.setdefault("lang", state.switches.locale)
     context.setdefault("ui", i18n.UI[state.switches.locale])
+    context.setdefault("redesigned", state.switches.redesigned)  # loads static/redesign.js
     return TEMPLATES.TemplateResponse(request, name, context)
 
 
@@ -180,7 +184,10 @@ async def api_operation(request: Request) -> Response:
     if not query or query.get("operation") != "cancel":
         return _fail(api.API_OPERATION, "FAIL_SYS_ILLEGAL_ARGUMENT::unsupported operation")
     order_id = str(query.get("tradeOrderId", ""))
-    order, error = state.cancel(order_id, str(query.get("reasonId", "")), str(query.get("reasonText", "")))
+    comment = str(query["comment"]) if "comment" in query else None  # the cancel page's free text
+    order, error = state.cancel(
+        order_id, str(query.get("reasonId", "")), str(query.get("reasonText", "")), comment=comment
+    )
     texts = i18n.REMINDERS[state.switches.locale]
     if error or order is None:
         code = {"picked_up": "FAIL_BIZ_ORDER_CANNOT_CANCEL", "bad_reason": "FAIL_BIZ_PARAM_ERROR"}.get(

@@ -20,12 +20,15 @@ LAYOUTS = (
     "iframe",
 )
 POPUPS = ("coupon", "chat", "cookie")
-_CHOICES: dict[str, tuple[str, ...]] = {
+REASON_WIDGETS = ("radio", "select", "custom", "portal", "searchable", "virtual")
+_CHOICES: dict[str, tuple[Any, ...]] = {
     "login": ("email_first", "classic"),
     "layout": LAYOUTS,
-    "reasons": ("radio", "select", "custom"),
+    "reasons": REASON_WIDGETS,
     "locale": ("en", "pt-BR"),
     "tabs": ("new", "old"),
+    "confirm_steps": (1, 2),
+    "cancel_form": ("dialog", "page_tab"),
 }
 
 
@@ -48,6 +51,12 @@ class Switches:
     seller_window_h: float = 48
     refund_days: int | None = None
     faults: list[dict[str, Any]] = field(default_factory=list)  # installed as fault rules on apply
+    # The cancel form (agent/shop/README.md, "Cancel form variants"):
+    dialog_order_id: bool = True  # the dialog prints "Order ID: …" and data-order-id
+    confirm_sends_other_order: bool = False  # hostile page: Confirm sends another cancellable order's id
+    confirm_steps: int = 1  # 2: Confirm opens "Cancel this order?"; only "Yes, cancel" sends
+    cancel_form: str = "dialog"  # page_tab: the form opens on its own page in a new tab
+    redesigned: bool = False  # action widgets get hashed CSS-module classes and lose every data-pl
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -67,6 +76,14 @@ PRESETS: dict[str, dict[str, Any]] = {
     "iframe": {"layout": "iframe"},
     "reasons_select": {"reasons": "select"},
     "reasons_custom": {"reasons": "custom"},
+    "reasons_portal": {"reasons": "portal"},
+    "reasons_searchable": {"reasons": "searchable"},
+    "reasons_virtual": {"reasons": "virtual"},
+    "id_less": {"dialog_order_id": False},
+    "two_step": {"confirm_steps": 2},
+    "cancel_page": {"cancel_form": "page_tab"},
+    "other_order": {"confirm_sends_other_order": True},
+    "redesigned": {"redesigned": True},
     "pt_BR": {"locale": "pt-BR"},
     "popups": {"popups": ["coupon", "chat", "cookie"]},
     "old_tabs": {"tabs": "old"},
@@ -104,7 +121,7 @@ def _check(key: str, value: Any) -> Any:
     names = {f.name for f in fields(Switches)}
     if key not in names:
         raise ValueError(f"unknown switch {key!r}")
-    if key in _CHOICES and value not in _CHOICES[key]:
+    if key in _CHOICES and (value not in _CHOICES[key] or isinstance(value, bool)):
         raise ValueError(f"{key} must be one of {_CHOICES[key]}, got {value!r}")
     if key == "popups" and not set(value) <= set(POPUPS):
         raise ValueError(f"popups must be a subset of {POPUPS}, got {value!r}")

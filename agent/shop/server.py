@@ -18,7 +18,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from agent.shop import admin, disputes, login, pages
+from agent.shop import admin, cancel_page, disputes, login, pages
 from agent.shop.faults import FaultMiddleware
 from agent.shop.state import ShopState
 
@@ -31,6 +31,7 @@ def create_app(scenario: str = "default", **switches: Any) -> Starlette:
     state = ShopState(scenario, **switches)
     routes = [
         *pages.ROUTES,
+        *cancel_page.ROUTES,
         *login.ROUTES,
         *disputes.ROUTES,
         *admin.ROUTES,

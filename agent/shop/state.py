@@ -167,13 +167,22 @@ class ShopState:
                 self.orders[order.order_id] = order
             return [o.order_id for o in made]
 
-    def cancel(self, order_id: str, reason_id: str, reason_text: str) -> tuple[Order | None, str | None]:
-        """A cancel submission: (order, None) when accepted, else (order or None, i18n error key)."""
+    def cancel(
+        self, order_id: str, reason_id: str, reason_text: str, comment: str | None = None
+    ) -> tuple[Order | None, str | None]:
+        """A cancel submission: (order, None) when accepted, else (order or None, i18n error key).
+        `comment` (the cancel page's free text) is logged only when one was sent."""
+        sent = {} if comment is None else {"comment": comment}
         with self.lock:
             order = self.order(order_id)
             if order is None:
                 self.record(
-                    "cancel_rejected", order_id, reasonId=reason_id, reasonText=reason_text, error="not_found"
+                    "cancel_rejected",
+                    order_id,
+                    reasonId=reason_id,
+                    reasonText=reason_text,
+                    error="not_found",
+                    **sent,
                 )
                 return None, "status_changed"
             error = lifecycle.cancel_error(order)
@@ -187,6 +196,7 @@ class ShopState:
                     reasonText=reason_text,
                     error=error,
                     status=order.status,
+                    **sent,
                 )
                 return order, error
             before = order.status
@@ -198,6 +208,7 @@ class ShopState:
                 reasonText=reason_text,
                 status_before=before,
                 status=order.status,
+                **sent,
             )
             return order, None
 

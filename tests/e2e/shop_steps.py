@@ -77,9 +77,39 @@ def choose_reason(dialog: Locator, widget: str, text: str) -> None:
     elif widget == "select":
         dialog.locator("select.cancel-reason-select").select_option(label=text)
     else:
-        dialog.get_by_role("combobox").click()
-        dialog.page.get_by_role("option", name=text, exact=True).click()
+        pick_option(dialog, widget, text)
     expect(confirm).to_be_enabled()
+
+
+def pick_option(scope: Locator, widget: str, text: str) -> None:
+    """A custom reason dropdown as a person uses it: open it (typing a few letters into a searchable one,
+    wheeling a virtual list until the option is rendered), then click the option."""
+    page = scope.page
+    box = scope.get_by_role("combobox")
+    option = page.get_by_role("option", name=text, exact=True)
+    if widget == "searchable":
+        box.click()
+        box.press_sequentially(text[:12])
+    else:
+        box.click()
+    if widget == "virtual":
+        wheel_until(page.get_by_role("listbox"), option)
+    option.click()
+
+
+SCROLLED = "([el, top]) => el.scrollTop !== top || el.scrollTop + el.clientHeight >= el.scrollHeight - 1"
+
+
+def wheel_until(listbox: Locator, option: Locator, rounds: int = 10) -> None:
+    """Wheel over a virtualised list until `option` is rendered (each step waits for the list to move)."""
+    page = listbox.page
+    for _ in range(rounds):
+        if option.count():
+            return
+        top = listbox.evaluate("el => el.scrollTop")
+        listbox.hover()
+        page.mouse.wheel(0, 96)
+        page.wait_for_function(SCROLLED, arg=[listbox.element_handle(), top])
 
 
 def pick(admin: ShopAdmin, status: str, **attrs: object) -> str:

@@ -4,6 +4,7 @@ recorded; a copy edited so one key matches only its last candidate and one match
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -25,14 +26,15 @@ DETAIL = "screens/02-OrderDetailPage.html"
 
 @pytest.fixture
 def drifted(tmp_path: Path) -> Path:
-    """default-en, with the detail page's title renamed (only `[class*=title]`, the last candidate, still
-    matches it) and its reminder renamed (no candidate matches it)."""
+    """default-en, with the detail page's title turned from a heading into a renamed div (only
+    `[class*=title]`, the last candidate, still matches it) and its reminder renamed (nothing matches)."""
     folder = tmp_path / "fixtures" / "aliexpress" / "drifted"
     shutil.copytree(SHIPPED, folder)
     page = folder / DETAIL
     html = page.read_text(encoding="utf-8")
-    assert "order-block-title" in html and "order-status-reminder" in html
-    html = html.replace("order-block-title", "order-status-title").replace(
+    title = re.search(r'<h2 class="order-block-title">([^<]*)</h2>', html)
+    assert title is not None and "order-status-reminder" in html
+    html = html.replace(title.group(0), f'<div class="order-status-title">{title.group(1)}</div>').replace(
         "order-status-reminder", "order-status-note"
     )
     page.write_text(html, encoding="utf-8")

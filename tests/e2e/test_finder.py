@@ -307,7 +307,10 @@ def test_check_pack_reports_winners_and_fallbacks(sc_page: Page, pack: Pack) -> 
     report = check_pack(sc_page, pack, "en", prefixes=["order_detail.", "orders.tab", "login.password"])
     assert report["order_detail.cancel"].candidate == 'role=button[name="Cancel order"]'
     assert report["order_detail.cancel"].late is False
-    assert report["order_detail.status_title"].strategy == "css"
+    # the heading that is a known status wording (@status_texts) wins over the CSS of the status block
+    assert report["order_detail.status_title"].candidate == 'role=heading[name="Awaiting shipment"]'
+    assert report["order_detail.status_title"].late is False
+    assert report["order_detail.reminder"].strategy == "css"
     assert report["orders.tab"].strategy == "parametrised"
     assert report["order_detail.item"].candidate is None and report["order_detail.item"].strategy == "none"
     assert report["login.password"].late is True  # no label: the CSS fallback matched (drift!)

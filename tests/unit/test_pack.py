@@ -264,3 +264,99 @@ def test_malformed_packs_are_rejected(tmp_path: Path, body: str, problem: str) -
 def test_page_classes_declare_keys() -> None:
     for page in ALL_PAGES:
         assert page.KEYS, page.__name__
+
+
+# -- redesign-proof: a person's way to every control and reading -------------------------------------
+PERSON = {"role", "label", "placeholder", "title", "text"}
+PAGE_BLOCK = (
+    "a part of a page block (order row, detail block) read inside its block: blocks keep their class names "
+    "through a redesign (only action widgets are hashed) and have no role, label or fixed text"
+)
+ORDERS_BRANCH = (
+    "My Orders' list reading, reworked on the `mtop` branch (which owns orders.*): a text candidate over "
+    "@status_texts or the row's 'Order ID' would break statuses(), which reads every row in one call; "
+    "the sweep reads these from the list API first"
+)
+OVERLAY = (
+    "an overlay's close button: CSS scoped to the known overlay on purpose, a role/name candidate "
+    "('Close') would also match our own dialogs' × and the guard would close them"
+)
+# The few keys without a person-visible candidate ahead of CSS, and why.
+EXEMPT = {
+    "orders.active_tab": ORDERS_BRANCH,
+    "orders.row_status": ORDERS_BRANCH,
+    "orders.row_for": ORDERS_BRANCH + "; the order id is taken from the detail link (reference: [seen])",
+    "orders.row_info": ORDERS_BRANCH,
+    "orders.time_option": "the native time select's own <option> elements (the select is found by label)",
+    "orders.row": PAGE_BLOCK,
+    "orders.row_store": PAGE_BLOCK,
+    "orders.row_item": PAGE_BLOCK,
+    "orders.item_title": PAGE_BLOCK,
+    "orders.item_sku": PAGE_BLOCK,
+    "orders.item_price": PAGE_BLOCK,
+    "orders.item_quantity": PAGE_BLOCK,
+    "orders.row_total": PAGE_BLOCK,
+    "orders.row_action": PAGE_BLOCK + " (the row's buttons, read as texts; row_cancel finds the control)",
+    "order_detail.root": "a pure container (the order id comes from the URL and the 'Order ID' info row)",
+    "order_detail.reminder": PAGE_BLOCK + " (free text under the status title: countdowns)",
+    "order_detail.status_tag": PAGE_BLOCK,
+    "order_detail.action": PAGE_BLOCK + " (the status block's buttons, read as texts)",
+    "order_detail.info_row": PAGE_BLOCK + " (rows are matched to 'Order ID' & co. by their label's wording)",
+    "order_detail.info_label": PAGE_BLOCK,
+    "order_detail.info_value": PAGE_BLOCK,
+    "order_detail.item": PAGE_BLOCK,
+    "order_detail.item_title": PAGE_BLOCK,
+    "order_detail.item_sku": PAGE_BLOCK,
+    "order_detail.item_price": PAGE_BLOCK,
+    "order_detail.item_quantity": PAGE_BLOCK,
+    "order_detail.store": PAGE_BLOCK,
+    "order_detail.price_row": PAGE_BLOCK,
+    "order_detail.price_label": PAGE_BLOCK,
+    "order_detail.price_value": PAGE_BLOCK,
+    "menus.kebab": "an icon-only opener with no name at all (named ones: menus.more, menus.more_actions)",
+    "reasons.popup_by_id": "the element a combobox names by id in aria-controls/aria-owns (ARIA, no styling)",
+    "dispute.reason_option": "the native select's own <option> elements (the select is found by label)",
+    "overlays.coupon": OVERLAY,
+    "overlays.chat": OVERLAY,
+    "overlays.modal": OVERLAY,
+    "overlays.login_popup": OVERLAY,
+    "overlays.cookie": OVERLAY,
+}
+
+
+def test_every_control_and_reading_has_a_person_candidate_ahead_of_css(pack: Pack) -> None:
+    """Every control the login, cancel, dispute and sweep paths use, and every reading (offered and selected
+    reason, order status, order id), can be found by role, label or visible text before any CSS/XPath
+    candidate: a redesign (hashed class names, no data-pl) leaves them a way. Exemptions are listed above."""
+    offenders = []
+    for key, control in pack.controls.items():
+        kinds = [c.strategy for c in control.candidates]
+        person = next((i for i, k in enumerate(kinds) if k in PERSON), None)
+        css = next((i for i, k in enumerate(kinds) if k in {"css", "xpath"}), len(kinds))
+        if (person is None or person > css) and key not in EXEMPT:
+            offenders.append(key)
+    assert not offenders, f"CSS first (or only) in: {offenders}"
+
+
+def test_exemptions_are_current(pack: Pack) -> None:
+    """No stale exemption: each names a pack key that really has CSS first, with a reason."""
+    for key, why in EXEMPT.items():
+        kinds = [c.strategy for c in pack.control(key).candidates]
+        assert kinds[0] in {"css", "xpath"}, f"{key} is exempt but has a person-visible first candidate"
+        assert why.strip(), key
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["cancel_dialog.root", "reasons.field", "reasons.option", "reasons.radio", "cancel_dialog.comment",
+     "order_detail.status_title", "cancel_dialog.order_id_text", "cancel_dialog.confirm", "login.error"],
+)  # fmt: skip
+def test_the_readings_named_in_the_task_are_person_first(pack: Pack, key: str) -> None:
+    assert pack.control(key).candidates[0].strategy in PERSON, key
+    assert key not in EXEMPT
+
+
+def test_status_texts_is_every_status_wording(pack: Pack) -> None:
+    words = pack.words("status_texts", "pt-BR")
+    assert words[: len(pack.statuses["pt-BR"])] == list(pack.statuses["pt-BR"])
+    assert set(pack.statuses["en"]) <= set(words)

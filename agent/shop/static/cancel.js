@@ -1,99 +1,97 @@
-/* The cancel dialog (a comet modal). Confirm stays disabled until a reason is chosen; the reasons
-   widget is radio (default), a native select, or a custom non-native dropdown (boot.reasons). */
+/* The cancel form. boot.cancel.form: `dialog` (a comet modal on the page where the control was clicked) or
+   `page_tab` (the control opens /p/reverse-pages/cancel.html?orderId=… in a new tab: cancel_page.js).
+   In the dialog Confirm stays disabled until a reason is chosen (widgets: reasons.js); boot.cancel.steps = 2
+   puts a "Cancel this order?" modal between Confirm and the request; boot.cancel.orderIdShown = false prints
+   no order id; boot.cancel.decoys (hostile page) makes the request name another order. */
 (function () {
   'use strict';
-  var S = window.Shop, h = S.h, T = S.T;
+  var S = window.Shop, h = S.h, T = S.T, C = S.boot.cancel, CT = C.t;
+  var current = null;  // the open dialog's wrap (one at a time)
 
-  function radios(pick) {
-    return h('div', {class: 'cancel-reason-list', role: 'radiogroup', 'aria-label': T.cancellation_reason},
-      T.reasons.map(function (r) {
-        return h('label', {class: 'comet-radio'},
-          h('input', {type: 'radio', name: 'cancel-reason', value: r.id, onchange: function () { pick(r); }}),
-          h('span', null, r.text));
-      }));
+  /* The order id the page sends: the dialog's own, or (hostile page) some other cancellable order's. */
+  function sentId(orderId) {
+    var other = (C.decoys || []).filter(function (id) { return id !== orderId; })[0];
+    return other || orderId;
   }
 
-  function select(pick) {
-    var el = h('select', {class: 'cancel-reason-select', name: 'cancel-reason', 'aria-label': T.cancellation_reason},
-      h('option', {value: ''}, T.select_reason),
-      T.reasons.map(function (r) { return h('option', {value: r.id}, r.text); }));
-    el.addEventListener('change', function () {
-      pick(T.reasons.filter(function (r) { return r.id === el.value; })[0] || null);
-    });
-    return el;
+  function request(orderId, reason, extra) {
+    var data = {tradeOrderId: sentId(orderId), operation: 'cancel', reasonId: reason.id, reasonText: reason.text};
+    Object.keys(extra || {}).forEach(function (k) { data[k] = extra[k]; });
+    return S.callApi('operation', data, 'POST');
   }
 
-  function custom(pick) {
-    var label = h('span', {class: 'comet-select-selection-item'}, T.select_reason);
-    var box = h('div', {class: 'comet-select cancel-reason-dropdown', role: 'combobox', tabindex: '0',
-      'aria-label': T.cancellation_reason, 'aria-expanded': 'false', 'aria-controls': 'cancel-reason-options'}, label);
-    var list = h('ul', {id: 'cancel-reason-options', class: 'comet-select-dropdown', role: 'listbox', hidden: true});
-    function toggle(open) {
-      list.hidden = !open;
-      box.setAttribute('aria-expanded', open ? 'true' : 'false');
-    }
-    T.reasons.forEach(function (r) {
-      var opt = h('li', {role: 'option', class: 'comet-select-item-option', 'data-value': r.id,
-        'aria-selected': 'false'}, r.text);
-      opt.addEventListener('click', function () {
-        list.querySelectorAll('li').forEach(function (li) { li.setAttribute('aria-selected', 'false'); });
-        opt.setAttribute('aria-selected', 'true');
-        label.textContent = r.text;
-        toggle(false);
-        pick(r);
-      });
-      list.appendChild(opt);
-    });
-    box.addEventListener('click', function () { toggle(list.hidden); });
-    box.addEventListener('keydown', function (e) {
-      if (e.key === 'Enter' || e.key === ' ' || e.key === 'ArrowDown') { e.preventDefault(); toggle(true); }
-      if (e.key === 'Escape') toggle(false);
-    });
-    return [box, list];
-  }
-
-  function submit(orderId, reason, confirm, alert, onDone) {
-    confirm.disabled = true;
-    alert.hidden = true;
-    S.callApi('operation', {tradeOrderId: orderId, operation: 'cancel', reasonId: reason.id,
-      reasonText: reason.text}, 'POST').then(function (body) {
+  function submit(orderId, reason, ui, onDone) {
+    ui.busy(true);
+    request(orderId, reason).then(function (body) {
       var ret = S.retOf(body);
       if (ret.ok) { onDone(); return; }
-      alert.textContent = ret.msg;
-      alert.hidden = false;
-      confirm.disabled = false;
+      ui.fail(ret.msg);
     }, function (err) {
       if (err instanceof S.SessionExpired) return;
-      alert.textContent = T.load_error;
-      alert.hidden = false;
-      confirm.disabled = false;
+      ui.fail(T.load_error);
     });
   }
 
-  function open(orderId, onDone) {
-    if (document.querySelector('.cancel-order-modal')) return;
+  /* confirm_steps = 2: "Cancel this order?" with "Keep order" (closes it, sends nothing) and "Yes, cancel". */
+  function secondStep(onYes) {
+    var wrap;
+    function close() { wrap.remove(); }
+    wrap = h('div', {class: 'comet-modal-wrap cancel-confirm-wrap'},
+      h('div', {class: 'comet-modal cancel-confirm-modal', role: 'alertdialog', 'aria-modal': 'true',
+        'aria-labelledby': 'cancel-confirm-title', 'aria-describedby': 'cancel-confirm-body'},
+        h('div', {class: 'comet-modal-header'},
+          h('div', {class: 'comet-modal-title', id: 'cancel-confirm-title'}, CT.step2_title),
+          h('button', {class: 'comet-modal-close', type: 'button', 'aria-label': T.close, onclick: close}, '×')),
+        h('div', {class: 'comet-modal-body', id: 'cancel-confirm-body'}, CT.step2_body),
+        h('div', {class: 'comet-modal-footer'},
+          h('button', {class: 'comet-btn', type: 'button', onclick: close}, T.keep_order),
+          h('button', {class: 'comet-btn comet-btn-primary cancel-confirm-yes', type: 'button', onclick: function () {
+            close(); onYes();
+          }}, CT.yes_cancel))));
+    document.body.appendChild(wrap);
+  }
+
+  function openDialog(orderId, onDone) {
+    if (current && document.body.contains(current)) return;
     var chosen = null;
     var alert = h('div', {class: 'comet-alert-error', role: 'alert', hidden: true});
     var confirm = h('button', {class: 'comet-btn comet-btn-primary cancel-order-confirm', type: 'button',
       disabled: true}, T.confirm);
-    function pick(reason) { chosen = reason; confirm.disabled = !reason; }
-    var widget = {radio: radios, select: select, custom: custom}[S.boot.reasons] || radios;
-    var wrap = h('div', {class: 'comet-modal-wrap'},
-      h('div', {class: 'comet-modal cancel-order-modal', role: 'dialog', 'aria-modal': 'true',
-        'aria-labelledby': 'cancel-order-title', 'data-order-id': orderId},
-        h('div', {class: 'comet-modal-header'},
-          h('div', {class: 'comet-modal-title', id: 'cancel-order-title'}, T.cancel_order),
-          h('button', {class: 'comet-modal-close', type: 'button', 'aria-label': T.close, onclick: close}, '×')),
-        h('div', {class: 'comet-modal-body'},
-          h('div', {class: 'cancel-order-id'}, T.order_id + ': ' + orderId), widget(pick), alert),
-        h('div', {class: 'comet-modal-footer'},
-          h('button', {class: 'comet-btn', type: 'button', onclick: close}, T.keep_order), confirm)));
-    function close() { wrap.remove(); }
+    var widget = window.ShopReasons.build(S.boot.reasons, {reasons: T.reasons, label: T.cancellation_reason,
+      placeholder: T.select_reason, pick: function (r) { chosen = r; confirm.disabled = !r; }});
+    var modal = h('div', {class: 'comet-modal cancel-order-modal', role: 'dialog', 'aria-modal': 'true',
+      'aria-labelledby': 'cancel-order-title', 'data-order-id': C.orderIdShown ? orderId : null},
+      h('div', {class: 'comet-modal-header'},
+        h('div', {class: 'comet-modal-title', id: 'cancel-order-title'}, T.cancel_order),
+        h('button', {class: 'comet-modal-close', type: 'button', 'aria-label': T.close, onclick: close}, '×')),
+      h('div', {class: 'comet-modal-body'},
+        C.orderIdShown ? h('div', {class: 'cancel-order-id'}, T.order_id + ': ' + orderId) : null,
+        widget.nodes, alert),
+      h('div', {class: 'comet-modal-footer'},
+        h('button', {class: 'comet-btn', type: 'button', onclick: close}, T.keep_order), confirm));
+    var wrap = h('div', {class: 'comet-modal-wrap'}, modal);
+    function close() { widget.dispose(); wrap.remove(); current = null; }
+    var ui = {
+      busy: function (on) { confirm.disabled = on; if (on) alert.hidden = true; },
+      fail: function (msg) { alert.textContent = msg; alert.hidden = false; confirm.disabled = false; }
+    };
     confirm.addEventListener('click', function () {
-      if (chosen) submit(orderId, chosen, confirm, alert, onDone || function () { location.reload(); });
+      if (!chosen) return;
+      var reason = chosen, done = onDone || function () { location.reload(); };
+      if (C.steps === 2) secondStep(function () { submit(orderId, reason, ui, done); });
+      else submit(orderId, reason, ui, done);
     });
+    current = wrap;
     document.body.appendChild(wrap);
   }
 
-  window.ShopCancel = {open: open};
+  function open(orderId, onDone) {
+    if (C.form === 'page_tab') {
+      window.open(C.formUrl + '?orderId=' + encodeURIComponent(orderId), '_blank');
+      return;
+    }
+    openDialog(orderId, onDone);
+  }
+
+  window.ShopCancel = {open: open, request: request};
 })();
