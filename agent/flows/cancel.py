@@ -170,6 +170,8 @@ def _fill_and_submit(
 ) -> CancelResult:
     order_id = detail.order_id
     choice = _choose_reason(rt, dialog, order_id, reason, fallback_other)
+    if dialog.has_comment():  # a form may require one: the reason's own words, never anything personal
+        dialog.fill_comment(choice.text)
     _double_check(rt, dialog, detail, choice.text)
     shot = rt.browser.screenshot(dialog.page, rt.run_id, f"{order_id}-before-confirm", full_page=False)
     if dry_run:

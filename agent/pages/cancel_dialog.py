@@ -65,6 +65,7 @@ class CancelDialog(PageObject):
         "cancel_dialog.comment",
         "cancel_dialog.error",
         "cancel_dialog.confirm",
+        "cancel_dialog.submit",
         "cancel_dialog.keep",
         "cancel_dialog.close",
         *ReasonWidget.KEYS,
@@ -156,7 +157,7 @@ class CancelDialog(PageObject):
         chosen = self.selected_reason()
         if chosen is None or fold(chosen) != fold(permit.reason):
             raise DoubleCheckFailed(f"the dialog's reason is {chosen!r}, the permit's {permit.reason!r}")
-        button = self.find("cancel_dialog.confirm", self.root)
+        button = self._first_control()
         if not button.is_enabled():
             raise DoubleCheckFailed("the Confirm button is disabled: nothing clicked")
         permit.spend()
@@ -169,6 +170,17 @@ class CancelDialog(PageObject):
             why = f"the request failed: {answer.failure}" if answer.failure else "the site did not answer"
             return result.model_copy(update={"error": why})
         return self._outcome(result, response)
+
+    def _first_control(self) -> Locator:
+        """The form's confirming control: "Confirm" in a dialog, "Submit" on a separate form page (whose
+        pop-up then confirms: agent.pages.further_steps)."""
+        try:
+            return self.find("cancel_dialog.confirm", self.root, timeout_ms=0)
+        except ControlNotFound as no_confirm:
+            try:
+                return self.find("cancel_dialog.submit", self.root, timeout_ms=0)
+            except ControlNotFound as no_submit:
+                raise ControlNotFound("cancel_dialog.confirm", no_confirm.tried + no_submit.tried) from None
 
     def _outcome(self, result: CancelSubmitted, response: Response) -> CancelSubmitted:
         """Judge the click by the site's answer to it (not by the dialog vanishing, which a redirect to

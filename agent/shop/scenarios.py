@@ -52,7 +52,7 @@ class Switches:
     refund_days: int | None = None
     faults: list[dict[str, Any]] = field(default_factory=list)  # installed as fault rules on apply
     # The cancel form (agent/shop/README.md, "Cancel form variants"):
-    dialog_order_id: bool = True  # the dialog prints "Order ID: …" and data-order-id
+    dialog_order_id: bool = False  # True: the dialog prints "Order ID: …" (nothing public shows that)
     confirm_sends_other_order: bool = False  # hostile page: Confirm sends another cancellable order's id
     confirm_steps: int = 1  # 2: Confirm opens "Cancel this order?"; only "Yes, cancel" sends
     cancel_form: str = "dialog"  # page_tab: the form opens on its own page in a new tab
@@ -79,7 +79,8 @@ PRESETS: dict[str, dict[str, Any]] = {
     "reasons_portal": {"reasons": "portal"},
     "reasons_searchable": {"reasons": "searchable"},
     "reasons_virtual": {"reasons": "virtual"},
-    "id_less": {"dialog_order_id": False},
+    "id_less": {"dialog_order_id": False},  # the default since the agent binds by what the page sends
+    "dialog_with_id": {"dialog_order_id": True},
     "two_step": {"confirm_steps": 2},
     "cancel_page": {"cancel_form": "page_tab"},
     "other_order": {"confirm_sends_other_order": True},

@@ -50,7 +50,8 @@ def _sent_one(admin: ShopAdmin, order_id: str) -> dict:
 
 
 # -- the dialog's order id -------------------------------------------------------------------------
-def test_the_dialog_prints_the_order_id_by_default(logged_in: Page, shop_admin: ShopAdmin) -> None:
+def test_the_dialog_prints_the_order_id_when_switched_on(logged_in: Page, shop_admin: ShopAdmin) -> None:
+    shop_admin.set_scenario("dialog_with_id")
     order_id = pick(shop_admin, "awaiting_payment")
     dialog = open_cancel_dialog(logged_in, "default", order_id)
     expect(dialog).to_have_attribute("data-order-id", order_id)

@@ -39,9 +39,9 @@ def client() -> Iterator[TestClient]:
         yield c
 
 
-def test_defaults_keep_todays_dialog() -> None:
+def test_defaults_are_the_dialog_nothing_public_contradicts() -> None:
     sw = Switches()
-    assert sw.dialog_order_id is True and sw.confirm_sends_other_order is False and sw.redesigned is False
+    assert sw.dialog_order_id is False and sw.confirm_sends_other_order is False and sw.redesigned is False
     assert (sw.confirm_steps, sw.cancel_form) == (1, "dialog")
 
 
@@ -55,7 +55,8 @@ def test_old_presets_leave_the_new_switches_at_their_defaults() -> None:
 
 @pytest.mark.parametrize(
     ("preset", "switch", "value"),
-    [("id_less", "dialog_order_id", False), ("two_step", "confirm_steps", 2),
+    [("id_less", "dialog_order_id", False), ("dialog_with_id", "dialog_order_id", True),
+     ("two_step", "confirm_steps", 2),
      ("cancel_page", "cancel_form", "page_tab"), ("other_order", "confirm_sends_other_order", True),
      ("redesigned", "redesigned", True), ("reasons_portal", "reasons", "portal"),
      ("reasons_searchable", "reasons", "searchable"), ("reasons_virtual", "reasons", "virtual")],
