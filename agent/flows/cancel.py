@@ -350,8 +350,9 @@ def _submit(
         raise SessionExpired(f"the site answered the click: {submitted.error}")
     if submitted.answer == "refused":
         return _site_refused(rt, detail, submitted.error)
-    if submitted.accepted:
-        after = read_detail(rt, order_id, reuse=True, before=detail)  # the click reloaded the page
+    if submitted.accepted:  # the click reloaded the order's page — unless the form had a tab of its own
+        reloaded = dialog.page is rt.page
+        after = read_detail(rt, order_id, reuse=reloaded, before=detail if reloaded else None)
         return settle(rt, after, before=detail.status) or _pending(rt, after, "the site accepted the click")
     after = read_detail(rt, order_id)  # unknown: a fresh read, never the page behind the dialog
     settled = settle(rt, after, before=detail.status)

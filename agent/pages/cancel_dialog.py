@@ -66,6 +66,7 @@ class CancelDialog(PageObject):
         "cancel_dialog.error",
         "cancel_dialog.confirm",
         "cancel_dialog.submit",
+        "cancel_dialog.result",
         "cancel_dialog.keep",
         "cancel_dialog.close",
         *ReasonWidget.KEYS,
@@ -207,11 +208,12 @@ class CancelDialog(PageObject):
         return result.model_copy(update={"answer": "accepted"})
 
     def _wait_reloaded(self) -> None:
-        """After an accepted cancel the page reloads: wait for the dialog to go (tolerating the reload)."""
+        """After an accepted cancel the page reloads: wait for the dialog to go (tolerating the reload), or
+        for a form page's own answer to show."""
         deadline = time.monotonic() + self.site.timeout_ms / 1000
         while time.monotonic() < deadline:
             try:
-                if self._wait_hidden(SLICE_MS):
+                if self.finder.is_visible("cancel_dialog.result") or self._wait_hidden(SLICE_MS):
                     self.page.wait_for_load_state("domcontentloaded")
                     return
             except PlaywrightError as exc:

@@ -62,7 +62,14 @@ class FurtherSteps(PageObject):
             )
 
     def _dialogs(self) -> list[ElementHandle]:
-        return self.loc("confirm_step.root").filter(visible=True).element_handles()
+        """Every visible dialog, by any candidate of the pack (a step may be a role=alertdialog on top of
+        a role=dialog: all of them count, deduplicated)."""
+        found: list[ElementHandle] = []
+        for attempt in self.finder.attempts("confirm_step.root"):
+            for dialog in attempt.locator.filter(visible=True).element_handles():
+                if not any(_same(f, dialog) for f in found):
+                    found.append(dialog)
+        return found
 
     def _affirmatives(self) -> list[ElementHandle]:
         found: list[ElementHandle] = []

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from agent.models import CancelOutcome, RequestState
+from agent.shop.scenarios import LAYOUTS
 from agent.store import Store
 from tests.e2e.agent_support import (
     SHOP_PASSWORD,
@@ -27,22 +28,22 @@ def _password(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 CHANGED_MIND = {"en": "I don't want it anymore", "pt-BR": "Não quero mais"}
-
-# (shop scenario, locale of its texts)
+WIDGETS = ("radio", "select", "custom", "portal", "searchable", "virtual")
+# The dialog prints no order id (the shop's default, as nothing public shows one): the form is bound to
+# the order by where it was opened and by what its Confirm sends (the network guard).
+MATRIX = [(layout, widget, locale) for layout in LAYOUTS for widget in WIDGETS for locale in ("en", "pt-BR")]
+# (shop scenario, locale of its texts): everything else a layout does not cover
 SCENARIOS = [
-    ("default", "en"), ("list_row_only", "en"), ("more_menu", "en"), ("icon_menu", "en"),
-    ("reminder_link", "en"), ("late_render", "en"), ("iframe", "en"), ("reasons_select", "en"),
-    ("reasons_custom", "en"), ("pt_BR", "pt-BR"), ("popups", "en"), ("old_tabs", "en"),
-    ("price_chars", "en"), ("classic_login", "en"),
+    ("popups", "en"), ("old_tabs", "en"), ("price_chars", "en"), ("classic_login", "en"),
+    ("two_step", "en"), ("two_step", "pt-BR"), ("cancel_page", "en"), ("cancel_page", "pt-BR"),
+    ("redesigned", "en"), ("redesigned", "pt-BR"), ("dialog_with_id", "en"), ("hostile", "pt-BR"),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("scenario", "locale"), SCENARIOS, ids=[s for s, _ in SCENARIOS])
-def test_cancel_awaiting_shipment_in_every_layout(scenario, locale, shop, shop_admin, browser, tmp_path):
-    shop_admin.set_scenario(scenario)
+def _cancel_and_check(shop, shop_admin, browser, tmp_path, locale: str, login: bool = False) -> None:
     order_id = pick_order(shop_admin, "awaiting_shipment", picked_up=False)
     cfg = make_config(tmp_path, shop.base_url)
-    if scenario != "classic_login":
+    if not login:
         preload_session(cfg, shop_admin)
 
     (result,) = run_cancel(cfg, browser, [order_id], "changed_mind")
@@ -56,7 +57,39 @@ def test_cancel_awaiting_shipment_in_every_layout(scenario, locale, shop, shop_a
         assert request.reason_text == CHANGED_MIND[locale]
         assert request.seller_deadline is not None
         hits = {h["key"] for h in store.selector_hits()}
+        sent_events = [e for e in store.events_for(order_id) if e.kind == "submission_sent"]
     assert hits & {"order_detail.cancel", "orders.row_cancel"}
+    assert len(sent_events) == 1 and sent_events[0].detail["names_order"]  # the guard saw it leave
+
+
+@pytest.mark.parametrize(("layout", "widget", "locale"), MATRIX, ids=["-".join(m) for m in MATRIX])
+def test_cancel_in_every_layout_reason_widget_and_locale(
+    layout, widget, locale, shop, shop_admin, browser, tmp_path
+):
+    shop_admin.set_scenario(layout=layout, reasons=widget, locale=locale)
+    _cancel_and_check(shop, shop_admin, browser, tmp_path, locale)
+
+
+@pytest.mark.parametrize(("scenario", "locale"), SCENARIOS, ids=[f"{s}-{loc}" for s, loc in SCENARIOS])
+def test_cancel_in_every_other_scenario(scenario, locale, shop, shop_admin, browser, tmp_path):
+    shop_admin.set_scenario(scenario, locale=locale)
+    _cancel_and_check(shop, shop_admin, browser, tmp_path, locale, login=scenario == "classic_login")
+
+
+def test_a_page_that_sends_another_orders_id_sends_nothing(shop, shop_admin, browser, tmp_path):
+    shop_admin.set_scenario("other_order")
+    order_id = pick_order(shop_admin, "awaiting_shipment", picked_up=False)
+    cfg = make_config(tmp_path, shop.base_url)
+    preload_session(cfg, shop_admin)
+
+    (result,) = run_cancel(cfg, browser, [order_id], "changed_mind")
+
+    assert result.outcome == CancelOutcome.FAILED and "naming another order" in result.message
+    assert shop_admin.log(kind="cancel") == [] and shop_admin.log(kind="cancel_rejected") == []
+    with Store.open(cfg.storage.database) as store:
+        assert store.get_request(order_id).state == RequestState.FAILED  # type: ignore[union-attr]
+        (blocked,) = store.events(kind="request_blocked")
+    assert blocked.detail["other_orders"] and order_id not in blocked.detail["other_orders"]
 
 
 def test_unpaid_order_cancels_instantly(shop, shop_admin, browser, tmp_path):
