@@ -7,6 +7,7 @@ A step that offers only a way back, or anything the pack does not know, stops th
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from playwright.sync_api import ElementHandle, Locator
@@ -17,6 +18,8 @@ from agent.locate import dismiss_overlays
 from agent.pages.base import PageObject, is_navigation_error
 
 __all__ = ["FurtherSteps"]
+
+logger = logging.getLogger(__name__)
 
 MAX_STEPS = 2  # confirmations after the first click; more than that is not a confirmation any more
 _SAME = "(a, b) => a === b || a.contains(b)"
@@ -49,6 +52,7 @@ class FurtherSteps(PageObject):
             new = [d for d in self._dialogs() if not any(_same(k, d) for k in self.known)]
         yes = [b for b in self._affirmatives() if not any(_same(c, b) for c in self.clicked)]
         if len(yes) == 1:
+            logger.info("a further confirmation step: its affirmative control is next")
             self.steps += 1
             self.clicked.append(yes[0])
             self.known += new

@@ -199,3 +199,23 @@ def test_a_failed_order_in_a_batch_keeps_a_screenshot_and_the_trace(shop, shop_a
     trace = err.split("trace of this run: ", 1)[1].split(" ", 1)[0]
     assert Path(trace).is_file() and zipfile.is_zipfile(trace)
     assert submissions(shop_admin, good) == []
+
+
+def test_killed_between_the_two_confirmation_steps_reconciles_to_never_submitted(
+    cfg_path, shop_admin, shop, tmp_path
+):
+    shop_admin.set_scenario("two_step")
+    order_id = pick_order(shop_admin, "awaiting_shipment", picked_up=False)
+    make_config(tmp_path, shop.base_url, browser={"slow_mo_ms": 800})  # widens the window between steps
+
+    proc = agent(cfg_path, "cancel", order_id, "--reason", "changed_mind", "--yes", "-v")
+    wait_for_line(proc, "a further confirmation step")  # step one clicked; "Yes, cancel" still ahead
+    kill(proc)
+    assert submissions(shop_admin, order_id) == []
+    assert request_state(cfg_path, order_id) == RequestState.SUBMITTING
+
+    make_config(tmp_path, shop.base_url)  # back to full speed
+    code, out, _ = finish(agent(cfg_path, "cancel", order_id, "--reason", "changed_mind", "--yes", "--json"))
+
+    assert code == 0 and json.loads(out)[0]["outcome"] == "requested"  # nothing had left: submitted once
+    assert len(submissions(shop_admin, order_id)) == 1

@@ -503,3 +503,22 @@ def test_password_field_is_masked(sc_page: Page, pack: Pack) -> None:
 )
 def test_is_login_url(url: str, expected: bool) -> None:
     assert is_login_url(url, "http://127.0.0.1:8123/login/") is expected
+
+
+def test_a_further_step_the_pack_does_not_know_backs_out_with_nothing_sent(sc_page: Page, pack: Pack) -> None:
+    """Confirm opens "Are you sure?" offering only a way back (or words the pack does not know): the agent
+    backs out and stops; the operation request is never sent."""
+    sc_page.set_content(dialog_html("radio").replace(
+        "window.confirmed++;",
+        "window.confirmed++; if (!window.stepped) { window.stepped = 1; document.body.insertAdjacentHTML("
+        "'beforeend', '<div role=alertdialog aria-label=\\'Are you sure?\\'><p>Really?</p>"
+        "<button onclick=\\'this.parentNode.remove()\\'>Go back</button>"
+        "<button>Proceed anyway</button></div>'); return; }",
+    ))
+    sent: list[str] = []
+    sc_page.context.on("request", lambda r: sent.append(r.url) if "order.operation" in r.url else None)
+    dialog = CancelDialog(site(sc_page, pack)).wait_open()
+    dialog.choose_reason("Other reasons")
+    with pytest.raises(DoubleCheckFailed, match="backed out, nothing sent"):
+        dialog.confirm(ConfirmPermit("8212345678901234", "Other reasons"), is_operation, lambda: bool(sent))
+    assert sent == [] and sc_page.get_by_role("alertdialog").count() == 0  # backed out through "Go back"
