@@ -26,6 +26,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "reasons": ("radio", "select", "custom"),
     "locale": ("en", "pt-BR"),
     "tabs": ("new", "old"),
+    "time_filter": ("select", "none", "custom"),
 }
 
 
@@ -48,6 +49,9 @@ class Switches:
     seller_window_h: float = 48
     refund_days: int | None = None
     faults: list[dict[str, Any]] = field(default_factory=list)  # installed as fault rules on apply
+    # "Orders placed in": a native select | no such control | a custom dropdown (role=combobox)
+    time_filter: str = "select"
+    token_ttl_minutes: int = 30  # life of an `_m_h5_tk` token on the shop clock
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
