@@ -25,7 +25,7 @@ from agent.packs import Pack
 from agent.parsing import parse_date, parse_money
 from agent.policy import canonical_status
 
-__all__ = ["ListPage", "next_page_payload", "parse_list"]
+__all__ = ["ListPage", "next_page_payload", "order_ids", "parse_list"]
 
 ORDER_TAG = "pc_om_list_order"
 BODY_TAG = "pc_om_list_body"
@@ -56,6 +56,17 @@ def parse_list(data: Mapping[str, Any], pack: Pack, locale: str) -> ListPage:
     return ListPage(orders, bool(paging.get("hasMore")), integer(paging.get("pageIndex"), 1), data)
 
 
+def order_ids(data: Mapping[str, Any]) -> list[str]:
+    """Just the order ids of an answer, in display order (what a page shows once it has rendered it)."""
+    graph = Graph(data)
+    return [_order_id(fields_of(comp), comp, key) for key, comp in graph.tagged(ORDER_TAG)]
+
+
+def fields_of(comp: Mapping[str, Any]) -> Mapping[str, Any]:
+    found = comp.get("fields")
+    return found if isinstance(found, Mapping) else {}
+
+
 def next_page_payload(page: ListPage) -> dict[str, str]:
     """The POST payload of the page after `page`: `{"params": json}` where json holds the body component
     (pageIndex bumped) and the header action (the filters) as `data`, and this answer's linkage,
@@ -83,7 +94,7 @@ def next_page_payload(page: ListPage) -> dict[str, str]:
 
 
 def _order(key: str, comp: Mapping[str, Any], pack: Pack, locale: str) -> Order:
-    fields: Mapping[str, Any] = comp.get("fields") or {}
+    fields = fields_of(comp)
     order_id = _order_id(fields, comp, key)
     status_text = text(fields.get("statusText"))
     return Order(

@@ -21,6 +21,12 @@ LIST = "mtop.aliexpress.trade.buyer.order.list"
 DETAIL = "mtop.aliexpress.trade.buyer.order.detail"
 COUNT = "mtop.aliexpress.trade.buyer.order.count"
 REVERSE = "mtop.aliexpress.buyer.reverse.queryreverseorderpagelistforbuyer"
+READ_POSTS = (LIST, REVERSE)  # reads sent by POST (the list's pages 2..N, the refunds list): not writes
+
+
+def is_read_post(url: str) -> bool:
+    """A POST that only reads (a read-only run may send it): the list's next pages, the refunds list."""
+    return any(f"/h5/{api}/" in url for api in READ_POSTS)
 
 
 class Kind(StrEnum):

@@ -26,7 +26,6 @@ from agent.pages.cancel_dialog import CancelDialog, CancelSubmitted, ConfirmPerm
 from agent.pages.dispute import DisputePage, DisputePermit, DisputeStatus
 from agent.pages.login import LoginPage
 from agent.pages.order_detail import OrderDetailPage
-from agent.pages.order_list_api import OrderListApi
 from agent.pages.orders import TAB_KEYS, OrdersPage
 
 __all__ = [
@@ -39,7 +38,6 @@ __all__ = [
     "DisputePermit",
     "DisputeStatus",
     "LoginPage",
-    "OrderListApi",
     "OrderDetailPage",
     "OrdersPage",
     "PageObject",

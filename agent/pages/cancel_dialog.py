@@ -168,14 +168,12 @@ class CancelDialog(PageObject):
         permit.spend()
         result = CancelSubmitted(order_id=permit.order_id, reason=permit.reason, accepted=False)
         try:
-            with self.page.expect_response(self._is_operation, timeout=self.site.timeout_ms) as answer:
+            final = self.final_answer("api_order_operation", "POST")  # a rotated token is not the answer
+            with self.page.expect_response(final, timeout=self.site.timeout_ms) as answer:
                 self.click(button, irreversible=True)
         except PlaywrightTimeoutError:
             return result.model_copy(update={"answered": False, "error": "the site did not answer the click"})
         return self._outcome(result, answer.value)
-
-    def _is_operation(self, response: Response) -> bool:
-        return response.request.method == "POST" and self.is_api("api_order_operation", response)
 
     def _outcome(self, result: CancelSubmitted, response: Response) -> CancelSubmitted:
         """Judge the click by the site's answer to it (not by the dialog vanishing, which a redirect to

@@ -100,12 +100,20 @@
     });
   }
 
+  /* The order id as digits: a string as sent, else from the detail link (a number past 2^53 has lost
+     digits in JSON.parse, like the detail page's ids). */
+  function idOf(f) {
+    if (typeof f.orderId === 'string') return f.orderId;
+    var m = /[?&]orderId=(\d+)/.exec(f.orderDetailUrl || '');
+    return m ? m[1] : String(f.orderId);
+  }
+
   function actions(f) {
     return f.buttons.map(function (b) {
       var cls = 'comet-btn' + (b.displayType === 'primary' ? ' comet-btn-primary' : '');
       if (b.href) return h('a', {class: cls, href: b.href, 'data-type': b.type}, b.text);
       var onclick = b.type === 'CANCEL_ORDER' ? function () {
-        window.ShopCancel.open(f.orderId, function () { location.reload(); });
+        window.ShopCancel.open(idOf(f), function () { location.reload(); });
       } : null;
       return h('button', {class: cls, type: 'button', 'data-type': b.type, onclick: onclick}, b.text);
     });
@@ -118,7 +126,7 @@
         h('div', {class: 'order-item-header-right'},
           h('div', {class: 'order-item-header-right-info', 'data-pl': 'order_item_header_info'},
             h('div', null, T.order_date + ': ' + f.orderDateText),
-            h('div', null, T.order_id + ': ' + f.orderId, h('span', {class: 'order-item-copy'}, T.copy))),
+            h('div', null, T.order_id + ': ' + idOf(f), h('span', {class: 'order-item-copy'}, T.copy))),
           h('a', {'data-pl': 'order_item_header_detail', href: f.orderDetailUrl}, T.order_details))),
       h('div', {class: 'order-item-store'}, h('span', {class: 'order-item-store-name', 'data-pl': 'order_item_store_name'},
         h('a', {href: f.storePageUrl}, f.storeName))),
