@@ -24,7 +24,7 @@ from typing import Any
 from playwright.sync_api import Error as PlaywrightError
 from pydantic import BaseModel, Field
 
-from agent.api import refund_amount, refund_state
+from agent.api import check_cooldown, refund_amount, refund_state
 from agent.errors import AgentError, ApiRefused, NeedsHuman
 from agent.flows.cancel import read_detail
 from agent.flows.dispute import DisputeResult, open_dispute
@@ -107,6 +107,7 @@ def _guarded(rt: Runtime, order_id: str, result: SweepResult, step: Callable[[],
 
 def _read_list(rt: Runtime, watched: list[CancelRequest]) -> dict[str, Order]:
     """Every row of My Orders back to the oldest watched order; watched rows recorded as observed."""
+    check_cooldown(rt.config)  # during an anti-bot cooldown not even the pages' own calls are made
     ensure_logged_in(rt)
     option = time_option(_oldest(rt, watched), rt.now().date())
     attempts: list[int] = []  # ensure_logged_in left My Orders open: the first attempt reads it as it is

@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
+from agent.api import check_cooldown
 from agent.errors import ApiRefused, FilterUnavailable
 from agent.flows.runtime import Runtime
 from agent.flows.session import ensure_logged_in, retrying, with_session
@@ -70,6 +71,7 @@ def list_orders(
     search: str | None = None,
 ) -> list[Order]:
     """Every order matching the filters, all pages loaded; each one is recorded in the store."""
+    check_cooldown(rt.config)  # during an anti-bot cooldown not even the pages' own calls are made
     ensure_logged_in(rt)
     tab = TAB_FOR_STATUS.get(status, "all") if status else "all"
     option = time_option(since, dt.date.today())
@@ -123,6 +125,7 @@ def show_order(rt: Runtime, order_id: str) -> OrderDetail:
     """The order's detail: the detail API when it answers, else the detail page."""
     from agent.flows.cancel import read_detail
 
+    check_cooldown(rt.config)
     ensure_logged_in(rt)
     reader = rt.api()
     if reader is not None:

@@ -71,12 +71,14 @@ class MtopFault:
 
 @dataclass
 class Call:
-    """A call that passed the gateway: its API, method, payload (parsed) and session token."""
+    """A call that passed the gateway: its API, method, payload (parsed), session token and caller
+    ("page": a page's own fetch; "agent": anything else)."""
 
     api: str
     method: str
     data: dict[str, Any]
     session: str
+    source: str = ""
 
 
 @dataclass
@@ -169,7 +171,7 @@ class MtopGate:
             answer = JSONResponse(envelope(api, {}, problem))
             return self.rotated(answer) if rotate else answer
         assert data is not None
-        return Call(api, request.method, data, session)
+        return Call(api, request.method, data, session, source)
 
     def _transport_problem(self, request: Request, api: str, raw: str) -> str | None:
         query = request.query_params

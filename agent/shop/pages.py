@@ -132,13 +132,13 @@ async def api_list(request: Request) -> Response:
     if call.method == "POST":
         query = _next_page_query(mtop, call)
         if query is None:
-            state.record("api_list_stale", None, method="POST")
+            state.record("api_list_stale", None, method="POST", source=call.source)
             return _answer(api.API_LIST, {})
         if state.switches.load_delay_ms:  # "View orders" takes a while on the real site
             await asyncio.sleep(state.switches.load_delay_ms / 1000)
     else:
         query = api.list_query(call.data)
-    state.record("api_list", None, method=call.method, **query)
+    state.record("api_list", None, method=call.method, source=call.source, **query)
     try:
         with state.lock:
             found = api.filter_orders(
@@ -179,7 +179,7 @@ async def api_detail(request: Request) -> Response:
     if not isinstance(call, Call):
         return call
     order_id = str(call.data.get("tradeOrderId", ""))
-    state.record("api_detail", order_id or None, wrong_parameter=not order_id)
+    state.record("api_detail", order_id or None, wrong_parameter=not order_id, source=call.source)
     if not order_id:
         return _answer(api.API_DETAIL, api.detail_skeleton())
     with state.lock:
@@ -197,7 +197,7 @@ async def api_count(request: Request) -> Response:
     if not isinstance(call, Call):
         return call
     logged_in = session_of(request) is not None
-    state.record("api_count", None, logged_in=logged_in)
+    state.record("api_count", None, logged_in=logged_in, source=call.source)
     with state.lock:
         data = api.count_payload(state.settled() if logged_in else [], state.now())
     return _answer(api.API_COUNT, data)
@@ -209,7 +209,7 @@ async def api_reverse(request: Request) -> Response:
     if not isinstance(call, Call):
         return call
     asked = {k: call.data.get(k) for k in ("pageNo", "reverseStatus", "tradeOrderId")}
-    state.record("api_reverse", None, **asked)
+    state.record("api_reverse", None, source=call.source, **asked)
     try:
         with state.lock:
             data = reverse.reverse_payload(state.settled(), call.data, state.switches.locale, state.now())

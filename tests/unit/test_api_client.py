@@ -96,7 +96,7 @@ def test_every_read_agrees_with_the_shop(r: Rig) -> None:
     one = next(o for o in state["orders"] if o["status"] == "completed")
     detail = r.reader.detail(one["order_id"], NOW)
     assert (detail.order_id, detail.status.value) == (one["order_id"], "completed")
-    assert r.log("api_detail")[-1]["detail"] == {"wrong_parameter": False}
+    assert r.log("api_detail")[-1]["detail"] == {"wrong_parameter": False, "source": "agent"}
     assert r.reader.counts()["all"] == len(visible)
     refunds = r.reader.refunds()
     refunded = {o["order_id"] for o in state["orders"] if o["refund"] == "refunded"}
