@@ -5,7 +5,10 @@ taken (the agent's calls carry no Sec-Fetch-Mode; the pages' do)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -187,3 +190,27 @@ def test_the_runtime_reader_follows_the_config(run: Run) -> None:
     assert run(_rt_api) is not None and run(_rt_api, enabled=False) is None
     tz = run(lambda rt: rt.api().client.time_zone)
     assert re.fullmatch(r"GMT[+-]\d{1,2}(:\d\d)?", tz)
+
+
+def test_the_command_exits_3_with_the_cooldown_end(cfg: Config, shop_admin: ShopAdmin) -> None:
+    shop_admin.mtop_faults(code="FAIL_SYS_USER_VALIDATE", api="order.list", count=1, source="agent")
+    env = dict(os.environ, BUYER_AGENT_PASSWORD=SHOP_PASSWORD)
+    command = [
+        sys.executable,
+        "-m",
+        "agent",
+        "orders",
+        "--config",
+        str(cfg.storage.database.parent / "buyer-agent.toml"),
+    ]
+    for _ in range(2):  # the verdict, then a second process kept off the site by the cooldown
+        done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120, check=False)
+        assert done.returncode == 3, done.stderr
+        assert re.search(r"needs a human: .*FAIL_SYS_USER_VALIDATE.*until \d\d:\d\d", done.stderr), (
+            done.stderr
+        )
+        assert "Traceback" not in done.stderr
+    assert (
+        len([e for e in shop_admin.log(kind="mtop_fail") if e["detail"]["code"] == "FAIL_SYS_USER_VALIDATE"])
+        == 1
+    )
