@@ -86,20 +86,26 @@ def list_orders(
                 return found
             except ApiRefused as exc:
                 refused(rt, "reading My Orders", exc)
-        page = OrdersPage(rt.site).open()
-        if tab != "all":
-            narrow(rt, "status_tab", lambda: page.choose_tab(tab))
-        if option != "all":
-            narrow(rt, "time_range", lambda: page.set_time_range(option))
-        searched_on_site[0] = bool(search) and narrow(rt, "search", lambda: page.search(search or ""))
-        page.load_all()
-        return page.orders()
+        found, searched_on_site[0] = _on_screen(rt, tab, option, search)
+        return found
 
     found = retrying(rt, read, "reading My Orders")
     for order in found:
         rt.store.upsert_order(order)
     needle = None if searched_on_site[0] else search
     return [o for o in found if _wanted(o, status, since, until, needle)]
+
+
+def _on_screen(rt: Runtime, tab: str, option: str, search: str | None) -> tuple[list[Order], bool]:
+    """My Orders page by page on screen, narrowed where the filters can be set; (orders, searched)."""
+    page = OrdersPage(rt.site).open()
+    if tab != "all":
+        narrow(rt, "status_tab", lambda: page.choose_tab(tab))
+    if option != "all":
+        narrow(rt, "time_range", lambda: page.set_time_range(option))
+    searched = bool(search) and narrow(rt, "search", lambda: page.search(search or ""))
+    page.load_all()
+    return page.orders(), searched
 
 
 def _wanted(

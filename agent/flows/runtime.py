@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Error as PlaywrightError
 
 from agent.api import ApiReader, MtopClient, make_client
 from agent.api.protocol import time_zone
@@ -59,7 +61,10 @@ class Runtime:
         if not self.config.api.enabled:
             return None
         if self._api_client is None:
-            offset = int(self.page.evaluate("-new Date().getTimezoneOffset()"))
+            try:
+                offset = int(self.page.evaluate("-new Date().getTimezoneOffset()"))
+            except PlaywrightError:  # the page is navigating: this machine's clock stands in
+                offset = (time.localtime().tm_gmtoff or 0) // 60
             self._api_client = make_client(self.config, self.context, time_zone(offset))
         return ApiReader(self._api_client, self.pack, self.site.locale)
 
