@@ -9,10 +9,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from playwright.sync_api import Locator, expect
+from playwright.sync_api import ElementHandle, Locator, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from agent.api.order_list import order_ids
+from agent.api.ultron import Graph
 from agent.errors import ControlNotFound, FilterUnavailable, SiteError
+from agent.locate import CLICK_TIMEOUT_MS
 from agent.models import Order, OrderLine
 from agent.pages.base import SLICE_MS, PageObject, digits_in, parsed_or_none
 from agent.pages.cancel_dialog import CancelDialog
@@ -134,20 +137,50 @@ class OrdersPage(PageObject):
             raise FilterUnavailable(what, str(exc)) from exc
 
     def load_all(self, max_rounds: int = 500) -> int:
-        """Click "View orders" until it disappears; returns the number of rows."""
+        """Click "View orders" until the list has no more; returns the number of rows. The button is
+        found once; each answer's `hasMore` says whether to go on (where the answer lacks it, whether
+        the button is still shown) — with 1,000 rows on screen every look for a control is a scan of
+        thousands of buttons."""
         rows = self.loc("orders.row")
-        for _ in range(max_rounds):
-            if not self.finder.is_visible("orders.load_more"):
-                break
-            before = rows.count()
-            button = self.find("orders.load_more", timeout_ms=0)
-            ids = self._list_call(lambda b=button: self.click(b))  # type: ignore[misc]
-            # One check per page (the count, then the last new row), not one per order: with 1,000
-            # rows on screen every check is a DOM scan.
-            expect(rows).to_have_count(before + len(ids), timeout=self.site.timeout_ms)
-            self._expect_rows(ids[-1:])
-            self._wait_not_loading()
-        return rows.count()
+        count = rows.count()
+        if not self.finder.is_visible("orders.load_more"):
+            return count
+        button = self.find("orders.load_more", timeout_ms=0)
+        held: list[ElementHandle | None] = [button.element_handle()]  # found once: no scan per round
+        try:
+            for _ in range(max_rounds):
+                ids, more = self._page_call(lambda: self._press(button, held))
+                count += len(ids)
+                # One check per page (the count, then the last new row), not one per order.
+                expect(rows).to_have_count(count, timeout=self.site.timeout_ms)
+                self._expect_rows(ids[-1:])
+                self._wait_not_loading()
+                if not self._goes_on(ids, more):
+                    break
+        finally:
+            if held[0] is not None:
+                held[0].dispose()
+        return count
+
+    def _goes_on(self, ids: list[str], more: bool | None) -> bool:
+        """Another page to load: the answer's `hasMore`, else whether "View orders" is still shown; a
+        page that brought nothing ends it."""
+        if more is False or not ids:
+            return False
+        return more is True or self.finder.is_visible("orders.load_more")
+
+    def _press(self, button: Locator, held: list[ElementHandle | None]) -> None:
+        """Click the element found before; when it is gone or something is in its way, the overlay-aware
+        click on the control's locator (and hold the element it finds now)."""
+        handle = held[0]
+        if handle is not None:
+            try:
+                handle.click(timeout=CLICK_TIMEOUT_MS)
+                return
+            except PlaywrightError:  # detached (re-rendered) or intercepted: nothing was clicked
+                pass
+        self.click(button)
+        held[0] = button.element_handle()
 
     # -- reading ------------------------------------------------------------------------------------
     def statuses(self) -> list[Order]:
@@ -247,14 +280,20 @@ class OrdersPage(PageObject):
 
     def _list_call(self, action: Callable[[], object]) -> list[str]:
         """Run `action` expecting a list API call; returns the order ids the answer holds (by tag, in
-        display order). An answer without components (a stale linkage) is an error, not the end."""
+        display order)."""
+        return self._page_call(action)[0]
+
+    def _page_call(self, action: Callable[[], object]) -> tuple[list[str], bool | None]:
+        """Run `action` expecting a list API call: (the answer's order ids, its `hasMore` or None when it
+        does not say). An answer without components (a stale linkage) is an error, not the end."""
         final = self.final_answer("api_order_list")
         with self.page.expect_response(final, timeout=self.site.timeout_ms) as info:
             action()
         data = self.check_api(info.value).get("data")
         if not isinstance(data, dict) or not data.get("data"):
             raise SiteError("the order list answered no components")
-        return order_ids(data)
+        more = Graph(data).fields("pc_om_list_body").get("hasMore")
+        return order_ids(data), more if isinstance(more, bool) else None
 
     def _wait_not_loading(self) -> None:
         expect(self.loc("site.loading").filter(visible=True)).to_have_count(0, timeout=self.site.timeout_ms)
