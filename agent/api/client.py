@@ -31,7 +31,7 @@ from playwright.sync_api import Error as PlaywrightError
 from agent.api import protocol as mtop
 from agent.api.pacing import AccountGate, Cooldown
 from agent.config import ApiConfig
-from agent.errors import ApiRefused, SessionExpired
+from agent.errors import ApiRefused, CaptchaCooldown, SessionExpired
 
 __all__ = ["MtopClient", "PlaywrightTransport", "Transport"]
 
@@ -128,9 +128,9 @@ class MtopClient:
     def _fail(self, api: str, kind: mtop.Kind, code: str, message: str) -> None:
         if kind is mtop.Kind.SESSION:
             raise SessionExpired(f"the site API says: {code} ({api})")
-        if kind is mtop.Kind.CAPTCHA:
-            self.cooldown.start(self.settings.captcha_cooldown_minutes, code)
-            self.cooldown.check()  # raises CaptchaCooldown with the end time
+        if kind is mtop.Kind.CAPTCHA:  # never retried into, never read around: a person decides
+            until = self.cooldown.start(self.settings.captcha_cooldown_minutes, code)
+            raise CaptchaCooldown(f"{until.astimezone():%H:%M}", code)
         raise ApiRefused(f"{api}: {message or 'no message'}", kind.value, code or "no ret")
 
     def _send(self, api: str, method: str, data: str) -> dict[str, Any]:

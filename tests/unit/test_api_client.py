@@ -297,3 +297,13 @@ def test_the_gate_paces_calls_and_holds_one_at_a_time(tmp_path: Path) -> None:
     with jittered.slot():
         pass
     assert 0.4 <= slept[-1] <= 0.6
+
+
+def test_a_captcha_stops_even_without_a_cooldown(shop: TestClient, config: Config) -> None:
+    api = config.api.model_copy(update={"captcha_cooldown_minutes": 0})
+    zero = rig(shop, config.model_copy(update={"api": api}))
+    zero.reader.counts()
+    zero.fault(code="FAIL_SYS_USER_VALIDATE", count=1)
+    with pytest.raises(CaptchaCooldown):
+        zero.reader.orders()
+    assert zero.reader.orders()  # no cooldown configured: the next call may go
