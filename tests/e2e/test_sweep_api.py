@@ -73,7 +73,7 @@ def test_refunds_come_from_the_refunds_list_not_the_detail_page(agent: Agent, sh
     assert agent.path(order_id)[-3:] == ["accepted", "refund_pending", "refunded"]
 
 
-def test_no_refund_line_or_a_refusing_refunds_list_reads_the_detail_page(
+def test_a_refusing_refunds_list_leaves_the_refund_to_the_detail_page(
     agent: Agent, shop_admin: ShopAdmin
 ) -> None:
     order_id = accepted_after_a_while(agent, shop_admin)
