@@ -101,6 +101,21 @@ class BrowserConfig(Section):
         return value
 
 
+class ApiConfig(Section):
+    """The site's signed JSON API (MTOP), read through the browser context's cookies (agent.api)."""
+
+    enabled: bool = True
+    app_key: str = "12574478"
+    min_interval_ms: int = Field(400, ge=0)
+    jitter_ms: int = Field(200, ge=0)
+    captcha_cooldown_minutes: int = Field(30, ge=0)
+    traffic_backoff_ms: int = Field(2000, ge=0)
+    traffic_backoff_max_ms: int = Field(60000, ge=0)
+    traffic_tries: int = Field(3, ge=1)
+    token_rounds: int = Field(3, ge=1)
+    timeout_ms: int = Field(15000, gt=0)
+
+
 class StorageConfig(Section):
     database: Path = Path("buyer-agent.db")
     evidence_dir: Path = Path("evidence")
@@ -196,6 +211,7 @@ class Config(Section):
     site: SiteConfig = Field(default_factory=SiteConfig)
     account: AccountConfig = Field(default_factory=AccountConfig)
     browser: BrowserConfig = Field(default_factory=BrowserConfig)
+    api: ApiConfig = Field(default_factory=ApiConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)

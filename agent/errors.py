@@ -139,6 +139,40 @@ class SiteError(AgentError):
     exit_code = 1
 
 
+class ApiRefused(SiteError):
+    """Raised by agent.api when the site's API refuses a call or answers something unusable: access
+    denied, an unknown code, the token rounds used up, still rate limited after the back-off, an HTTP
+    error, a dropped connection, a malformed or empty answer (`kind` says which, `code` is the site's).
+    Readers (agent.flows.orders, jobs.sweep) then read the screen instead."""
+
+    exit_code = 1
+
+    def __init__(self, what: str, kind: str = "other", code: str = "") -> None:
+        self.what, self.kind, self.code = what, kind, code
+        super().__init__(f"the site's API refused: {what}" + (f" ({code})" if code else ""))
+
+
+class CaptchaCooldown(NeedsHuman):
+    """Raised by agent.api when the site answers an anti-bot verdict (FAIL_SYS_USER_VALIDATE), and by
+    agent.api.cooldown.check_cooldown in every process until the cooldown it started has passed: no
+    automated call is made meanwhile. Exit code 3, like every needs-a-human."""
+
+    def __init__(self, until_local: str, code: str = "FAIL_SYS_USER_VALIDATE") -> None:
+        self.until_local, self.code = until_local, code
+        super().__init__(f"the site's anti-bot check ({code}); no automated call until {until_local}")
+
+
+class FilterUnavailable(AgentError):
+    """Raised by OrdersPage when a filter control (time range, status tab, search) is missing, renamed or
+    cannot be set; the flows then read every order, filter locally and record `filter_unavailable`."""
+
+    exit_code = 1
+
+    def __init__(self, control: str, detail: str) -> None:
+        self.control, self.detail = control, detail
+        super().__init__(f"the {control} filter is unavailable: {detail}")
+
+
 class LockHeld(AgentError):
     """Raised by jobs when another process holds the sweep lock."""
 

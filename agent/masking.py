@@ -53,7 +53,7 @@ def _mask_value(key: str, value: Any) -> Any:
         return mask_settings(value)
     if key.endswith("_env"):  # names a variable: shown; anything else there is probably the secret itself
         return value if not value or (isinstance(value, str) and ENV_NAME.match(value)) else MASK
-    if is_secret_name(key):
+    if is_secret_name(key) and not isinstance(value, bool | int | float):  # `token_rounds = 3` is no secret
         return MASK if value not in (None, "", []) else value
     if key == "urls" and isinstance(value, list):
         return [mask_notify_url(str(url)) for url in value]

@@ -160,3 +160,19 @@ class Run(BaseModel):
     pid: int | None = None
     host: str | None = None  # where it ran: liveness can only be checked on the same host
     process: str | None = None  # the process's identity (agent.processes), so a reused pid is not "alive"
+
+
+class RefundLine(BaseModel):
+    """One line of the site's returns/refunds list (a "reverse order" line): which order, where its
+    refund stands, and how much (the line's unit price in minor units × its count)."""
+
+    order_id: str
+    order_line_id: str = ""
+    reverse_order_id: str = ""
+    state: str = "unknown"  # in_progress | awaiting_return | completed | unknown
+    status_code: int | None = None  # the line's own reverseStatus, as sent
+    reverse_type: str = ""
+    amount: Money | None = None
+    created_at: dt.datetime | None = None
+
+    _check_id = field_validator("order_id", mode="before")(normalise_order_id)

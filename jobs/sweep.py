@@ -1,8 +1,10 @@
 """The sweep: re-check every watched request in one browser run and move it along its life.
 
 1. Read My Orders once (saved session, "Orders placed in" narrowed to the oldest watched order, every
-   page) and record each watched order's row as an `observed` event — in one write transaction.
-2. For each request, open the detail page only where the row cannot settle the state (jobs.watch).
+   page) through the site's signed JSON API, or on screen when the API refuses, and record each watched
+   order's row as an `observed` event — in one write transaction. For watched orders the list shows
+   closed, the returns/refunds list settles the refund where it has a line for the order.
+2. For each request, open the detail page only where neither can settle the state (jobs.watch).
 3. Decide the steps (jobs.watch.decide → jobs.lifecycle) and apply each as its own `request_state`
    event, with what was observed; a flag carries its reason and a screenshot of the order as evidence.
 4. With `policy.auto_dispute`, open the dispute of every flagged request (agent.flows.dispute: once).
@@ -23,16 +25,17 @@ from playwright.sync_api import Error as PlaywrightError
 from pydantic import BaseModel, Field
 
 from agent import journal
+from agent.api import check_cooldown, refund_amount, refund_state
 from agent.deadlines import entry_fields, was_paid
-from agent.errors import AgentError, NeedsHuman, SiteError, StateConflict
+from agent.errors import AgentError, ApiRefused, NeedsHuman, StateConflict
 from agent.flows.dispute import DisputeResult, open_dispute
-from agent.flows.orders import time_option
+from agent.flows.orders import narrow, refused, time_option
 from agent.flows.read import read_detail
 from agent.flows.runtime import Runtime
-from agent.flows.session import ensure_logged_in, retrying
+from agent.flows.session import ensure_logged_in, retrying, with_session
 from agent.journal import Attempt, Unanswered
-from agent.models import CancelRequest, Money, Order, OrderDetail, RequestState
-from agent.pages import OrderListApi, OrdersPage
+from agent.models import CancelRequest, Money, Order, OrderDetail, OrderStatus, RefundLine, RequestState
+from agent.pages import OrdersPage
 from jobs.lifecycle import TEXT_KEYS, Transition
 from jobs.watch import WATCHED, deadlines_of, decide, needs_detail, observation
 
@@ -40,6 +43,7 @@ __all__ = ["SweepResult", "SweepTransition", "sweep"]
 
 logger = logging.getLogger(__name__)
 S = RequestState
+O = OrderStatus  # noqa: E741 - as in jobs.lifecycle
 EVIDENCE_ON = frozenset({S.DISPUTE_FLAGGED, S.NEEDS_HUMAN})
 
 
@@ -99,6 +103,7 @@ def _guarded(rt: Runtime, order_id: str, result: SweepResult, step: Callable[[],
 
 def _read_list(rt: Runtime, watched: list[CancelRequest]) -> dict[str, Order]:
     """Every row of My Orders back to the oldest watched order; watched rows recorded as observed."""
+    check_cooldown(rt.config)  # during an anti-bot cooldown not even the pages' own calls are made
     ensure_logged_in(rt)
     option = time_option(_oldest(rt, watched), rt.now().date())
     attempts: list[int] = []  # ensure_logged_in left My Orders open: the first attempt reads it as it is
@@ -111,21 +116,50 @@ def _read_list(rt: Runtime, watched: list[CancelRequest]) -> dict[str, Order]:
             page.wait_loaded()
         attempts.append(1)
         if option != "all":
-            page.set_time_range(option)
+            narrow(rt, "time_range", lambda: page.set_time_range(option))  # else every row is read
         page.load_all()
         return page.statuses()
 
     def read() -> list[Order]:
-        """The list's own JSON first (one request per ten orders); the screen when the API refuses."""
-        try:
-            return OrderListApi(rt.site).orders(time_option=option)
-        except SiteError as exc:
-            logger.info("reading My Orders on screen: %s", exc)
-            return read_screen()
+        """The signed list API first (one call per ten orders); the screen when the API refuses."""
+        reader = rt.api()
+        if reader is not None:
+            try:
+                return reader.orders(time_option=option)
+            except ApiRefused as exc:
+                refused(rt, "reading My Orders", exc)
+        return read_screen()
 
     rows = {o.order_id: o for o in retrying(rt, read, "reading My Orders")}
     _record_rows(rt, [rows[r.order_id] for r in watched if r.order_id in rows])
+    rows.update(_refund_looks(rt, watched, rows))
     return rows
+
+
+def _refund_looks(rt: Runtime, watched: list[CancelRequest], rows: dict[str, Order]) -> dict[str, Order]:
+    """Watched orders the list shows closed whose refund the returns/refunds list settles: the row with
+    the refund's state in the pack's words as its reminder (a detail-grade look; no detail page needed).
+    Orders without a line, or an API that refuses, are left to the detail page."""
+    closed = {r.order_id for r in watched if (row := rows.get(r.order_id)) and row.status is O.CLOSED}
+    reader = rt.api() if closed else None
+    if reader is None:
+        return {}
+    try:
+        found = with_session(rt, lambda: reader.refunds(closed))
+    except ApiRefused as exc:
+        refused(rt, "reading refunds", exc)
+        return {}
+    return {order_id: _refund_look(rt, rows[order_id], lines) for order_id, lines in found.items()}
+
+
+def _refund_look(rt: Runtime, row: Order, lines: list[RefundLine]) -> OrderDetail:
+    state, amount = refund_state(lines), refund_amount(lines)
+    words = rt.pack.words("refunded" if state == "completed" else "refund_in_progress", rt.site.locale)
+    reminder = words[0] + (f" · {amount.amount} {amount.currency}" if amount else "")
+    rt.event("observed", order_id=row.order_id, source="refunds", refund=state,
+             amount=str(amount.amount) if amount else None, currency=amount.currency if amount else None,
+             reverse_order_id=lines[0].reverse_order_id)  # fmt: skip
+    return OrderDetail(**row.model_dump(), reminder=reminder)
 
 
 def _oldest(rt: Runtime, watched: list[CancelRequest]) -> dt.date | None:
@@ -181,7 +215,7 @@ def _check(
     result: SweepResult,
 ) -> None:
     look = rows.get(request.order_id)
-    if needs_detail(request, look):
+    if not isinstance(look, OrderDetail) and needs_detail(request, look):  # a refund look needs no page
         look = read_detail(rt, request.order_id)
         result.details_read += 1
     assert look is not None

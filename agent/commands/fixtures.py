@@ -102,4 +102,7 @@ def selectors_check(app: App, fixtures_dir: Path | None, live: bool) -> None:
     late = sum(r.status == "late" for r in report.results)
     missing = sum(r.status == "missing" for r in report.results)
     click.echo(f"{len(report.results)} key checks: {missing} missing, {late} on a late fallback")
+    if report.filters:
+        names = ", ".join(f.control for f in report.filters)
+        click.echo(f"filters the agent could not set (it read everything and filtered itself): {names}")
     sys.exit(0 if report.ok else 1)

@@ -20,6 +20,7 @@ from typing import Any
 from playwright.sync_api import Error as PlaywrightError
 
 from agent import journal, policy
+from agent.api import check_cooldown
 from agent.deadlines import entry_fields
 from agent.errors import (
     AgentError,
@@ -58,6 +59,7 @@ def cancel_orders(
     on_result: Callable[[CancelResult], None] | None = None,
 ) -> list[CancelResult]:
     """Cancel each order in one browser; a failure on one order never stops the others."""
+    check_cooldown(rt.config)  # during the site's anti-bot cooldown nothing automated touches it
     ensure_logged_in(rt)
     results = []
     for order_id in order_ids:

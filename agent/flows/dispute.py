@@ -19,6 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from agent import journal, policy
+from agent.api import check_cooldown
 from agent.errors import OrderNotFound, StateConflict
 from agent.flows.guard import SubmissionGuard
 from agent.flows.read import read_detail
@@ -56,6 +57,7 @@ class DisputeResult(BaseModel):
 
 def open_dispute(rt: Runtime, order_id: str, *, dry_run: bool = False) -> DisputeResult:
     """Open the dispute of `order_id` (a request the agent watches), at most once ever."""
+    check_cooldown(rt.config)  # during the site's anti-bot cooldown nothing automated touches it
     request = rt.store.get_request(order_id)
     if request is None:
         raise OrderNotFound(order_id)

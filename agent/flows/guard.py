@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, unquote_plus, urlsplit
 from playwright.sync_api import Request, Route
 
 from agent import journal
+from agent.api.protocol import is_read_post
 from agent.flows.runtime import Runtime
 
 __all__ = ["SubmissionGuard", "order_ids_in"]
@@ -133,8 +134,8 @@ class SubmissionGuard:
 
     def _handle(self, route: Route) -> None:
         request = route.request
-        if request.method in _READ_ONLY:
-            route.fallback()  # reads (page loads, the reload after success) go as they are
+        if request.method in _READ_ONLY or is_read_post(request.url):
+            route.fallback()  # reads (page loads, the reload after success, list paging) go as they are
             return
         ids = self._ids(request)
         others = sorted(ids - {self.order_id})

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Error as PlaywrightError
 
+from agent.api import ApiReader, MtopClient, make_client
+from agent.api.protocol import time_zone
 from agent.browser import BrowserSession
 from agent.config import Config
 from agent.errors import AgentError, NeedsHuman
@@ -41,6 +45,7 @@ class Runtime:
     ask: Ask | None = None
     failures: int = 0  # steps that failed without ending the run (one order of a batch): keep the trace
     trace: str | None = None  # where the run's trace was kept (space-separated parts), once it ends
+    _api_client: MtopClient | None = field(default=None, repr=False)
 
     def now(self) -> dt.datetime:
         """The run's clock: the store's (tests give both the fixture shop's clock)."""
@@ -49,6 +54,19 @@ class Runtime:
     @property
     def email(self) -> str:
         return self.config.account.email
+
+    def api(self) -> ApiReader | None:
+        """Reads through the site's signed JSON API with this run's browser cookies (agent.api); None when
+        `api.enabled` is false. The client (and its time zone, the browser clock's) lives for the run."""
+        if not self.config.api.enabled:
+            return None
+        if self._api_client is None:
+            try:
+                offset = int(self.page.evaluate("-new Date().getTimezoneOffset()"))
+            except PlaywrightError:  # the page is navigating: this machine's clock stands in
+                offset = (time.localtime().tm_gmtoff or 0) // 60
+            self._api_client = make_client(self.config, self.context, time_zone(offset))
+        return ApiReader(self._api_client, self.pack, self.site.locale)
 
     def screenshot(self, name: str, mask: list | None = None, full_page: bool = True) -> str:
         return self.browser.screenshot(self.page, self.run_id, name, mask=mask, full_page=full_page)

@@ -28,7 +28,6 @@ from agent.pages.dispute import DisputePage, DisputePermit, DisputeStatus, Dispu
 from agent.pages.further_steps import FurtherSteps
 from agent.pages.login import LoginPage
 from agent.pages.order_detail import OrderDetailPage
-from agent.pages.order_list_api import OrderListApi
 from agent.pages.orders import TAB_KEYS, OrdersPage
 from agent.pages.reasons import ReasonWidget
 
@@ -44,7 +43,6 @@ __all__ = [
     "DisputeSubmitted",
     "FurtherSteps",
     "LoginPage",
-    "OrderListApi",
     "OrderDetailPage",
     "OrdersPage",
     "PageObject",

@@ -5,12 +5,17 @@ the whole browser context, so a form in another tab is covered. Waits on events,
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from collections.abc import Callable
 from types import TracebackType
 
 from playwright.sync_api import BrowserContext, Request, Response
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from agent.api.protocol import Kind, classify, ret_code
+from agent.pages.base import PAGE_TOKEN_ROUNDS
 
 __all__ = ["SubmissionAnswer"]
 
@@ -24,6 +29,7 @@ class SubmissionAnswer:
         self.context, self.is_submission = context, is_submission
         self.response: Response | None = None
         self.failure: str | None = None  # the submission request failed without an answer (dropped, aborted)
+        self._token_answers = 0
 
     def __enter__(self) -> SubmissionAnswer:
         self.context.on("response", self._on_response)
@@ -37,8 +43,22 @@ class SubmissionAnswer:
         self.context.remove_listener("requestfailed", self._on_failed)
 
     def _on_response(self, response: Response) -> None:
-        if self.response is None and self.is_submission(response.request):
+        if self.response is None and self.is_submission(response.request) and self._final(response):
             self.response = response
+
+    def _final(self, response: Response) -> bool:
+        """False for a rotated-token answer (the page re-signs and sends again: that next answer is the
+        site's), up to the pages' own rounds; anything else — readable or not — is the answer."""
+        if self._token_answers >= PAGE_TOKEN_ROUNDS - 1:
+            return True
+        try:
+            code, _ = ret_code(json.loads(response.text()))
+        except (PlaywrightError, ValueError, AttributeError):
+            return True
+        if classify(code) is Kind.TOKEN:
+            self._token_answers += 1
+            return False
+        return True
 
     def _on_failed(self, request: Request) -> None:
         if self.failure is None and self.is_submission(request):

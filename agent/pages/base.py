@@ -17,6 +17,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, Response
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from agent.api.protocol import Kind, classify, ret_code
 from agent.errors import DoubleCheckFailed, OrderNotFound, SessionExpired, SiteError
 from agent.locate import Finder, HitCallback, click_through_overlays
 from agent.models import normalise_order_id
@@ -24,7 +25,9 @@ from agent.packs import Pack
 from agent.parsing import fold, order_id_from_url
 
 SLICE_MS = 250  # polling slice while waiting for one of several outcomes (each slice is a real wait)
-SESSION_FAILURES = ("FAIL_SYS_SESSION_EXPIRED", "FAIL_SYS_TOKEN_EXOIRED", "FAIL_SYS_TOKEN_EXPIRED")
+PAGE_TOKEN_ROUNDS = 3  # calls a page makes with a rotated token before it shows an error
+# The login is gone (aliexpress-api.md's "session" row); a token code only means "re-sign and call again".
+SESSION_FAILURES = ("FAIL_SYS_SESSION_EXPIRED", "NEED_LOGIN", "FAIL_SYS_SID_INVALID")
 
 
 def is_login_url(url: str, login_url: str) -> bool:
@@ -216,6 +219,27 @@ class PageObject:
 
     def is_api(self, path_key: str, response: Response) -> bool:
         return urlsplit(response.url).path.endswith(self.pack.path(path_key))
+
+    def final_answer(self, path_key: str, method: str | None = None) -> Callable[[Response], bool]:
+        """An `expect_response` predicate for the answer a page acts on: a token answer (the token was
+        rotated; the page re-signs and calls again) is skipped, up to the pages' own rounds."""
+        skipped = [0]
+
+        def final(response: Response) -> bool:
+            if not self.is_api(path_key, response) or (method and response.request.method != method):
+                return False
+            if skipped[0] >= PAGE_TOKEN_ROUNDS - 1:
+                return True
+            try:
+                code, _ = ret_code(json.loads(response.text()))
+            except (PlaywrightError, ValueError, AttributeError):
+                return True  # unreadable: the caller reports it
+            if classify(code) is Kind.TOKEN:
+                skipped[0] += 1
+                return False
+            return True
+
+        return final
 
 
 NAVIGATION_ERRORS = (

@@ -1,14 +1,21 @@
-"""My Orders: status tabs (both generations), time range, search, "View orders" paging, row parsing."""
+"""My Orders: status tabs (both generations), time range, search, "View orders" paging, row parsing.
+
+The filters only narrow what is read: when a filter control is missing, renamed, custom-rendered beyond
+what the pack knows, or cannot be set, its method raises FilterUnavailable before changing anything
+(the flows then read every order and filter locally)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
-from playwright.sync_api import Locator, expect
+from playwright.sync_api import ElementHandle, Locator, expect
+from playwright.sync_api import Error as PlaywrightError
 
-from agent.errors import SiteError
+from agent.api.order_list import order_ids
+from agent.api.ultron import Graph
+from agent.errors import ControlNotFound, FilterUnavailable, SiteError
+from agent.locate import CLICK_TIMEOUT_MS
 from agent.models import Order, OrderLine
 from agent.pages.base import SLICE_MS, PageObject, digits_in, parsed_or_none
 from agent.pages.cancel_dialog import CancelDialog
@@ -19,7 +26,8 @@ from agent.policy import canonical_status
 __all__ = ["TAB_KEYS", "OrdersPage"]
 
 TAB_KEYS = ("all", "unpaid", "processing", "shipped", "completed", "deleted")
-ORDER_COMPONENT = "pc_om_list_order_"
+TIME_OPTIONS = ("all", "6m", "1y", "2y")
+FILTER_WAIT_MS = 1_000  # filters render with the list: a short look, then they are unavailable
 
 
 class OrdersPage(PageObject):
@@ -32,6 +40,7 @@ class OrdersPage(PageObject):
         "orders.search_button",
         "orders.time_range",
         "orders.time_option",
+        "orders.time_choice",
         "orders.row",
         "orders.row_for",
         "orders.row_status",
@@ -76,43 +85,102 @@ class OrdersPage(PageObject):
         """Select a status tab by canonical key (all|unpaid|processing|shipped|completed|deleted)."""
         if tab not in TAB_KEYS:
             raise ValueError(f"unknown tab {tab!r}; expected one of {', '.join(TAB_KEYS)}")
-        target = self.find("orders.tab", tab=tab)
+        target = self._filter_control("status tab", "orders.tab", tab=tab)
         if self._is_active(target):
             return self
         self._reload_list(lambda: self.click(target))
         return self
 
     def set_time_range(self, option: str) -> OrdersPage:
-        """Pick "Orders placed in" by option value (all|6m|1y|2y) or by its visible label."""
-        select = self.find("orders.time_range")
+        """Pick "Orders placed in" (all|6m|1y|2y): a native select by value or label, or a custom dropdown
+        (role=combobox) whose options appear once it is opened."""
+        if option not in TIME_OPTIONS:
+            raise ValueError(f"unknown time range {option!r}; expected one of {', '.join(TIME_OPTIONS)}")
+        control = self._filter_control("time range", "orders.time_range")
+        if control.evaluate("e => e.tagName") == "SELECT":
+            self._select_time(control, option)
+        else:
+            self._pick_time(control, option)
+        return self
+
+    def _select_time(self, select: Locator, option: str) -> None:
         values = self.finder.attributes("orders.time_option", "value", select)
         if option in values:
             self._reload_list(lambda: select.select_option(value=option))
-        else:
-            self._reload_list(lambda: select.select_option(label=option))
-        return self
+            return
+        labels = [" ".join(t.split()) for t in self.finder.texts("orders.time_option", select)]
+        wanted = [w for w in self.words(f"time_{option}") if w in labels]
+        if not wanted:
+            raise FilterUnavailable("time range", f"no option {option!r} among {labels}")
+        self._reload_list(lambda: select.select_option(label=wanted[0]))
+
+    def _pick_time(self, box: Locator, option: str) -> None:
+        self.click(box)
+        try:
+            choice = self.find("orders.time_choice", timeout_ms=FILTER_WAIT_MS, option=option)
+        except ControlNotFound as exc:
+            self.page.keyboard.press("Escape")
+            raise FilterUnavailable("time range", f"the dropdown offers no {option!r}: {exc}") from exc
+        self._reload_list(lambda: self.click(choice))
 
     def search(self, text: str) -> OrdersPage:
-        self.find("orders.search_input").fill(text)
-        button = self.find("orders.search_button")
+        field = self._filter_control("search", "orders.search_input")
+        button = self._filter_control("search", "orders.search_button")
+        field.fill(text)
         self._reload_list(lambda: self.click(button))
         return self
 
+    def _filter_control(self, what: str, key: str, **params: str) -> Locator:
+        try:
+            return self.finder.find(key, None, FILTER_WAIT_MS, params or None)
+        except ControlNotFound as exc:
+            raise FilterUnavailable(what, str(exc)) from exc
+
     def load_all(self, max_rounds: int = 500) -> int:
-        """Click "View orders" until it disappears; returns the number of rows."""
+        """Click "View orders" until the list has no more; returns the number of rows. The button is
+        found once; each answer's `hasMore` says whether to go on (where the answer lacks it, whether
+        the button is still shown) — with 1,000 rows on screen every look for a control is a scan of
+        thousands of buttons."""
         rows = self.loc("orders.row")
-        for _ in range(max_rounds):
-            if not self.finder.is_visible("orders.load_more"):
-                break
-            before = rows.count()
-            button = self.find("orders.load_more", timeout_ms=0)
-            ids = self._list_call(lambda b=button: self.click(b))  # type: ignore[misc]
-            # One check per page (the count, then the last new row), not one per order: with 1,000
-            # rows on screen every check is a DOM scan.
-            expect(rows).to_have_count(before + len(ids), timeout=self.site.timeout_ms)
-            self._expect_rows(ids[-1:])
-            self._wait_not_loading()
-        return rows.count()
+        count = rows.count()
+        if not self.finder.is_visible("orders.load_more"):
+            return count
+        button = self.find("orders.load_more", timeout_ms=0)
+        held: list[ElementHandle | None] = [button.element_handle()]  # found once: no scan per round
+        try:
+            for _ in range(max_rounds):
+                ids, more = self._page_call(lambda: self._press(button, held))
+                count += len(ids)
+                # One check per page (the count, then the last new row), not one per order.
+                expect(rows).to_have_count(count, timeout=self.site.timeout_ms)
+                self._expect_rows(ids[-1:])
+                self._wait_not_loading()
+                if not self._goes_on(ids, more):
+                    break
+        finally:
+            if held[0] is not None:
+                held[0].dispose()
+        return count
+
+    def _goes_on(self, ids: list[str], more: bool | None) -> bool:
+        """Another page to load: the answer's `hasMore`, else whether "View orders" is still shown; a
+        page that brought nothing ends it."""
+        if more is False or not ids:
+            return False
+        return more is True or self.finder.is_visible("orders.load_more")
+
+    def _press(self, button: Locator, held: list[ElementHandle | None]) -> None:
+        """Click the element found before; when it is gone or something is in its way, the overlay-aware
+        click on the control's locator (and hold the element it finds now)."""
+        handle = held[0]
+        if handle is not None:
+            try:
+                handle.click(timeout=CLICK_TIMEOUT_MS)
+                return
+            except PlaywrightError:  # detached (re-rendered) or intercepted: nothing was clicked
+                pass
+        self.click(button)
+        held[0] = button.element_handle()
 
     # -- reading ------------------------------------------------------------------------------------
     def statuses(self) -> list[Order]:
@@ -211,17 +279,21 @@ class OrdersPage(PageObject):
             expect(self.row(order_id)).to_have_count(1, timeout=self.site.timeout_ms)
 
     def _list_call(self, action: Callable[[], object]) -> list[str]:
-        """Run `action` expecting a list API call; returns the order ids the answer holds."""
-        with self.page.expect_response(
-            lambda r: self.is_api("api_order_list", r), timeout=self.site.timeout_ms
-        ) as info:
+        """Run `action` expecting a list API call; returns the order ids the answer holds (by tag, in
+        display order)."""
+        return self._page_call(action)[0]
+
+    def _page_call(self, action: Callable[[], object]) -> tuple[list[str], bool | None]:
+        """Run `action` expecting a list API call: (the answer's order ids, its `hasMore` or None when it
+        does not say). An answer without components (a stale linkage) is an error, not the end."""
+        final = self.final_answer("api_order_list")
+        with self.page.expect_response(final, timeout=self.site.timeout_ms) as info:
             action()
-        return _ids_in(self.check_api(info.value))
+        data = self.check_api(info.value).get("data")
+        if not isinstance(data, dict) or not data.get("data"):
+            raise SiteError("the order list answered no components")
+        more = Graph(data).fields("pc_om_list_body").get("hasMore")
+        return order_ids(data), more if isinstance(more, bool) else None
 
     def _wait_not_loading(self) -> None:
         expect(self.loc("site.loading").filter(visible=True)).to_have_count(0, timeout=self.site.timeout_ms)
-
-
-def _ids_in(body: dict[str, Any]) -> list[str]:
-    components = body.get("data", {}).get("data", {})
-    return [key[len(ORDER_COMPONENT) :] for key in components if key.startswith(ORDER_COMPONENT)]

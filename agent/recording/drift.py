@@ -48,9 +48,20 @@ class KeyResult(BaseModel):
     note: str = ""  # when nothing matched: "none", "ambiguous" (several matches), …
 
 
+class FilterNote(BaseModel):
+    """A filter control the agent could not set on some run (`filter_unavailable` events): it read every
+    order and filtered locally instead — correct, but a sign the page changed."""
+
+    control: str
+    times: int
+    last_at: str
+    error: str = ""
+
+
 class DriftReport(BaseModel):
     source: str
     results: list[KeyResult] = Field(default_factory=list)
+    filters: list[FilterNote] = Field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -66,6 +77,8 @@ class DriftReport(BaseModel):
             where = f"#{r.position} {r.candidate}" if r.candidate else f"nothing ({r.note})"
             was = f" (recorded #{r.baseline})" if r.baseline is not None else ""
             out.append(f"{r.status:8} {r.key:40} {where}{was}  [{r.screen}]")
+        for f in self.filters:
+            out.append(f"{'filter':8} {f.control:40} unavailable {f.times}x, last {f.last_at}: {f.error}")
         return out
 
 
@@ -229,6 +242,21 @@ def check_live(
     return DriftReport(source=config.site.base_url, results=results)
 
 
+def unavailable_filters(store: Store) -> list[FilterNote]:
+    """Every filter control runs could not set (from the events table), the latest first."""
+    notes: dict[str, FilterNote] = {}
+    for event in store.events(kind="filter_unavailable"):
+        control = str(event.detail.get("control", "?"))
+        seen = notes.get(control)
+        notes[control] = FilterNote(
+            control=control,
+            times=(seen.times if seen else 0) + 1,
+            last_at=f"{event.at:%Y-%m-%d %H:%M}",
+            error=str(event.detail.get("error", ""))[:160],
+        )
+    return sorted(notes.values(), key=lambda n: n.last_at, reverse=True)
+
+
 def check(
     config: Config,
     fixtures: Path | None = None,
@@ -237,13 +265,20 @@ def check(
     store: Store | None = None,
 ) -> DriftReport:
     """The drift check as a job calls it: the recordings under `fixtures` (default
-    fixtures/<profile>), or with `live=True` the configured site. `report.ok` / `report.flagged`."""
+    fixtures/<profile>), or with `live=True` the configured site. `report.ok` / `report.flagged`;
+    `report.filters`: filter controls runs could not set (never a failure: they are optional)."""
     folder = fixtures or Path("fixtures") / config.site.profile
     with ExitStack() as stack:
+        if store is None and (live or config.storage.database.exists()):
+            store = stack.enter_context(Store.open(config.storage.database))
         if live:
-            db = store or stack.enter_context(Store.open(config.storage.database))
-            return check_live(config, db, browser, folder)
-        if browser is None:
-            session = BrowserSession(config.browser, config.storage.state_dir, config.storage.evidence_dir)
-            browser = stack.enter_context(session).browser
-        return check_fixtures(load_pack(config.site.profile), browser, folder)
+            assert store is not None
+            report = check_live(config, store, browser, folder)
+        else:
+            storage = config.storage
+            if browser is None:
+                session = BrowserSession(config.browser, storage.state_dir, storage.evidence_dir)
+                browser = stack.enter_context(session).browser
+            report = check_fixtures(load_pack(config.site.profile), browser, folder)
+        report.filters = unavailable_filters(store) if store is not None else []
+        return report

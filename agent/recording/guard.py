@@ -1,10 +1,12 @@
 """A recording (and a live drift check) must never change anything on the site: every request that is
-not a read is aborted before it leaves the browser, and remembered so the run fails loudly."""
+not a read is aborted before it leaves the browser, and remembered so the run fails loudly. Reads the
+site's API sends by POST (the order list's pages 2..N, the refunds list) are reads."""
 
 from __future__ import annotations
 
 from playwright.sync_api import BrowserContext, Route
 
+from agent.api.protocol import is_read_post
 from agent.errors import WriteBlocked
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -20,7 +22,7 @@ class ReadOnlyGuard:
 
     def _handle(self, route: Route) -> None:
         request = route.request
-        if request.method.upper() in READ_METHODS:
+        if request.method.upper() in READ_METHODS or (request.method == "POST" and is_read_post(request.url)):
             route.fallback()
             return
         self.blocked.append(f"{request.method} {request.url.split('?')[0]}")

@@ -10,6 +10,7 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
+from agent.api.protocol import is_read_post
 from agent.recording.scrub import PASSWORD_FIELDS, REDACTED, SECRET_HEADERS, TOKEN_PARAMS, Scrubber
 
 Entry = dict[str, Any]
@@ -22,11 +23,12 @@ def entries(har: dict[str, Any]) -> list[Entry]:
 
 
 def write_methods(har: dict[str, Any]) -> list[str]:
-    """Requests that could have changed something on the site (a recording must have none)."""
+    """Requests that could have changed something on the site (a recording must have none); the API's
+    reads sent by POST (the list's next pages, the refunds list) are reads."""
     return [
         f"{e['request']['method']} {e['request']['url']}"
         for e in entries(har)
-        if e["request"]["method"].upper() not in READ_METHODS
+        if e["request"]["method"].upper() not in READ_METHODS and not is_read_post(e["request"]["url"])
     ]
 
 

@@ -73,7 +73,12 @@ def record(config: Config, store: Store, spec: RecordSpec, browser: Browser | No
     """Record `spec.params.flow`; returns the recording folder (replaced if it existed)."""
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", spec.name):
         raise UsageError(f"a recording name is letters, digits, '.', '_' or '-', not {spec.name!r}")
-    cfg = config.model_copy(update={"browser": config.browser.model_copy(update={"trace": "off"})})
+    cfg = config.model_copy(  # screens only: a recording holds what the pages loaded, replayed the same way
+        update={
+            "browser": config.browser.model_copy(update={"trace": "off"}),
+            "api": config.api.model_copy(update={"enabled": False}),
+        }
+    )
     _log_in_first(cfg, store, browser)
     with tempfile.TemporaryDirectory(prefix="buyer-agent-rec-") as tmp:
         captured = capture(cfg, store, spec, Path(tmp) / "raw", browser)

@@ -1,5 +1,8 @@
 """Run the agent on a recording: Playwright's route_from_har (not_found="abort") answers every request,
-nothing reaches the network, and the real page objects and selector pack do the work.
+the site's signed API calls included (agent.recording.mtop_replay matches them on what they ask),
+nothing reaches the network, and the real page objects and selector pack do the work. The agent's own
+API client is off: a recording holds what the screens needed, and the client's requests would not go
+through the browser's routes.
 
 The base URL at replay time is the manifest's `base_url`: recordings of the shop are rewritten to
 http://shop.invalid when scrubbed (the routes answer before any DNS lookup), so they replay whatever
@@ -22,6 +25,7 @@ from agent.flows.runtime import Runtime, open_runtime
 from agent.recording.flows import run_flow
 from agent.recording.guard import ReadOnlyGuard
 from agent.recording.manifest import FlowResult, Manifest
+from agent.recording.mtop_replay import install_mtop_replay
 from agent.store import Store
 
 # A control the recording does not hold never appears: look for it briefly (a late-rendered one shows up
@@ -46,6 +50,7 @@ def replay_config(config: Config, manifest: Manifest) -> Config:
             "site": site,
             "browser": config.browser.model_copy(update={"trace": "off", "remote_endpoint": ""}),
             "policy": config.policy.model_copy(update={"max_retries": 1}),
+            "api": config.api.model_copy(update={"enabled": False}),
         }
     )
 
@@ -60,6 +65,7 @@ def replay_runtime(
     cfg = replay_config(config, manifest)
     with open_runtime(cfg, store, f"replay {manifest.name}", browser=browser, context_options=options) as rt:
         rt.site.finder.default_timeout_ms = min(rt.site.finder.default_timeout_ms, FINDER_TIMEOUT_MS)
+        install_mtop_replay(rt.context, folder / manifest.har)
         guard = ReadOnlyGuard(rt.context)
         yield rt
         guard.check()

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from agent.shop.mtop import gate
 from agent.shop.pages import SESSION_COOKIE, TICKET_COOKIE, shop
 from agent.shop.seed import SHOP_EMAIL
 
@@ -34,7 +35,9 @@ def _bad(exc: Exception) -> JSONResponse:
 
 
 async def get_state(request: Request) -> Response:
-    return JSONResponse(shop(request).to_json())
+    with gate(request).lock:
+        mtop = [dict(vars(f)) for f in gate(request).faults]
+    return JSONResponse(shop(request).to_json() | {"mtop_faults": mtop})
 
 
 async def get_log(request: Request) -> Response:
@@ -76,6 +79,7 @@ async def reset(request: Request) -> Response:
     try:
         body = await _body(request)
         shop(request).reset(body.pop("scenario", None), **body)
+        gate(request).reset()
     except (ValueError, TypeError) as exc:
         return _bad(exc)
     return JSONResponse({"scenario": shop(request).switches.to_json()})
@@ -94,6 +98,17 @@ async def faults(request: Request) -> Response:
 async def release(request: Request) -> Response:
     shop(request).release_commits()
     return JSONResponse({"released": True})
+
+
+async def mtop_faults(request: Request) -> Response:
+    """Gateway answers per error code: `{"code", "api", "count", "source"}`, `{"rules": [...]}`, `clear`."""
+    try:
+        body = await _body(request)
+        clear = bool(body.pop("clear", False))
+        rules = body.pop("rules", [body] if body else [])
+        return JSONResponse({"faults": gate(request).add_faults(rules, clear=clear)})
+    except (ValueError, TypeError) as exc:
+        return _bad(exc)
 
 
 async def add_orders(request: Request) -> Response:
@@ -162,6 +177,7 @@ ROUTES = [
     Route("/__shop/reset", reset, methods=["POST"]),
     Route("/__shop/faults", faults, methods=["POST"]),
     Route("/__shop/faults/release", release, methods=["POST"]),
+    Route("/__shop/mtop/faults", mtop_faults, methods=["POST"]),
     Route("/__shop/orders", add_orders, methods=["POST"]),
     Route("/__shop/captcha/solve", solve_captcha, methods=["POST"]),
     Route("/__shop/sessions/expire", expire_sessions, methods=["POST"]),
@@ -227,6 +243,10 @@ class ShopAdmin:
     def release_commits(self) -> None:
         """Requests held by a `commit` fault take effect now (the slow backend finally gets to them)."""
         self._post("faults/release")
+    def mtop_faults(self, **fault: Any) -> list[dict[str, Any]]:
+        """Gateway faults: one rule (`code=`, `api=` substring, `count=` (0 = until cleared), `source=`
+        "" | "agent" | "page"), `rules=[…]`, and/or `clear=True`."""
+        return list(self._post("mtop/faults", fault)["faults"])
 
     def add_orders(self, **spec: Any) -> list[str]:
         return list(self._post("orders", spec)["order_ids"])

@@ -23,7 +23,9 @@ API_OPERATION = "mtop.aliexpress.trade.buyer.order.operation"
 PAGE_SIZE = 10
 TIME_OPTIONS = {"all": None, "6m": 183, "1y": 365, "2y": 730}
 DISPUTE_DAYS = 90
-_LIST_IDS = {"page": "5470001", "header": "5470002", "body": "5470003"}
+_LIST_IDS = {"page": "5470001", "header": "5470002", "body": "5470003", "action": "5470004"}
+JS_SAFE = 2**53 - 1  # ids above this lose digits in a page's JSON.parse: the site sends those as strings
+ENDPOINT = {"mode": "pc", "osVersion": "pc", "protocolVersion": "3.0", "ultronage": True}
 _DETAIL_IDS = {
     "root": "6180001",
     "status": "6180002",
@@ -37,7 +39,7 @@ def envelope(api: str, data: dict[str, Any], ret: str = SUCCESS) -> dict[str, An
     return {"api": api, "v": "1.0", "ret": [ret], "data": data}
 
 
-def component(tag: str, cid: str, fields: dict[str, Any], ctype: str = "native") -> dict[str, Any]:
+def component(tag: str, cid: str | int, fields: dict[str, Any], ctype: str = "native") -> dict[str, Any]:
     return {"tag": tag, "id": cid, "type": ctype, "fields": fields}
 
 
@@ -115,10 +117,16 @@ def _matches(order: Order, needle: str) -> bool:
     return any(needle in text for text in hay)
 
 
-def _list_order(order: Order, sw: Switches, now: dt.datetime) -> dict[str, Any]:
+def sometimes_number(value: str, index: int) -> str | int:
+    """Ids are strings in one place and numbers in another (as captured): every other one a number,
+    where a page's JSON.parse keeps all its digits."""
+    return int(value) if index % 2 and int(value) <= JS_SAFE else value
+
+
+def _list_order(order: Order, sw: Switches, now: dt.datetime, index: int = 0) -> dict[str, Any]:
     loc = sw.locale
     return {
-        "orderId": order.order_id,
+        "orderId": sometimes_number(order.order_id, index),
         "orderDetailUrl": f"/p/order/detail.html?orderId={order.order_id}&spm=a2g0o.order_list.0",
         "storeName": order.store_name,
         "storePageUrl": f"/store/{order.store_id}",
@@ -129,7 +137,7 @@ def _list_order(order: Order, sw: Switches, now: dt.datetime) -> dict[str, Any]:
         "buttons": buttons(order, sw, now, "list"),
         "orderLines": [
             {
-                "orderLineId": x.line_id,
+                "orderLineId": sometimes_number(x.line_id, index + 1),
                 "productId": x.product_id,
                 "skuId": x.sku_id,
                 "itemTitle": x.title,
@@ -162,60 +170,69 @@ def page_i18n(locale: str) -> dict[str, Any]:
     return texts
 
 
+def list_query(data: dict[str, Any]) -> dict[str, Any]:
+    """The filters and page of a first-page (GET) payload."""
+    return {
+        "statusTab": str(data.get("statusTab") or "all"),
+        "timeOption": str(data.get("timeOption") or "all"),
+        "searchInput": str(data.get("searchInput") or ""),
+        "searchOption": str(data.get("searchOption") or "order"),
+        "pageIndex": 1,
+    }
+
+
+def list_keys() -> dict[str, str]:
+    ids = _LIST_IDS
+    return {
+        "page": f"pc_om_list_page_{ids['page']}",
+        "header": f"pc_om_list_header_{ids['header']}",
+        "action": f"pc_om_list_header_action_{ids['action']}",
+        "body": f"pc_om_list_body_{ids['body']}",
+    }
+
+
 def list_payload(
-    orders: list[Order], sw: Switches, now: dt.datetime, query: dict[str, Any]
+    orders: list[Order], sw: Switches, now: dt.datetime, query: dict[str, Any], first: bool = True
 ) -> dict[str, Any]:
-    """The list API's `data` for one page of already-filtered orders."""
+    """The list API's `data` for one page of already-filtered orders (without `linkage`): the whole
+    page on the first (GET) call; on the next pages (POST) only what changes — the new orders, the
+    body with its paging and the header action with the filters."""
     page = max(1, int(query.get("pageIndex", 1)))
     chunk = orders[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    ids = _LIST_IDS
+    ids, keys = _LIST_IDS, list_keys()
     order_keys = [f"pc_om_list_order_{o.order_id}" for o in chunk]
     items = [
-        (f"pc_om_list_order_{o.order_id}", component("pc_om_list_order", o.order_id, _list_order(o, sw, now)))
-        for o in chunk
+        (key, component("pc_om_list_order", sometimes_number(o.order_id, i), _list_order(o, sw, now, i)))
+        for i, (key, o) in enumerate(zip(order_keys, chunk, strict=True))
     ]
-    header = _tabs(sw) | {
-        "selectedStatusTab": query.get("statusTab", "all"),
-        "timeOption": query.get("timeOption", "all"),
-    }
+    action = {k: query[k] for k in ("statusTab", "timeOption", "searchInput", "searchOption")}
+    paging = {"hasMore": page * PAGE_SIZE < len(orders), "pageIndex": page, "pageSize": PAGE_SIZE}
     items += [
-        (
-            f"pc_om_list_page_{ids['page']}",
-            component("pc_om_list_page", ids["page"], {"i18n": page_i18n(sw.locale)}),
-        ),
-        (f"pc_om_list_header_{ids['header']}", component("pc_om_list_header", ids["header"], header)),
-        (
-            f"pc_om_list_body_{ids['body']}",
-            component(
-                "pc_om_list_body",
-                ids["body"],
-                {"hasMore": page * PAGE_SIZE < len(orders), "pageIndex": page, "pageSize": PAGE_SIZE},
-            ),
-        ),
+        (keys["action"], component("pc_om_list_header_action", ids["action"], action)),
+        (keys["body"], component("pc_om_list_body", ids["body"], paging)),
     ]
-    root = f"pc_om_list_page_{ids['page']}"
+    structure = {keys["body"]: order_keys}
+    if first:
+        header = _tabs(sw) | {"selectedStatusTab": query["statusTab"], "timeOption": query["timeOption"]}
+        items += [
+            (keys["page"], component("pc_om_list_page", ids["page"], {"i18n": page_i18n(sw.locale)})),
+            (keys["header"], component("pc_om_list_header", ids["header"], header)),
+        ]
+        structure[keys["page"]] = [keys["header"], keys["action"], keys["body"]]
     return {
         "data": _shuffled(items, salt=page + len(orders)),
-        "hierarchy": {
-            "root": root,
-            "structure": {
-                root: [f"pc_om_list_header_{ids['header']}", f"pc_om_list_body_{ids['body']}"],
-                f"pc_om_list_body_{ids['body']}": order_keys,
-            },
-        },
+        "hierarchy": {"root": keys["page"], "structure": structure},
+        "endpoint": dict(ENDPOINT),
         "global": {"locale": sw.locale, "currency": "BRL" if sw.locale == "pt-BR" else "USD"},
     }
 
 
 def count_payload(orders: list[Order], now: dt.datetime) -> dict[str, Any]:
+    """Counts per tab under `data.module`; zeros for a logged-out caller (pass no orders)."""
     counts = {
         tab: len(filter_orders(orders, now, tab, "all", "")) for tab in ["all", *TAB_STATUSES, "recycle"]
     }
-    return {
-        "data": {"pc_om_count_5470009": component("pc_om_count", "5470009", {"countMap": counts})},
-        "hierarchy": {"root": "pc_om_count_5470009", "structure": {}},
-        "global": {},
-    }
+    return {"module": counts}
 
 
 # -- detail ----------------------------------------------------------------------------------------
@@ -335,6 +352,16 @@ def detail_payload(order: Order, sw: Switches, now: dt.datetime, rules: Rules) -
             "locale": loc,
             "currency": "BRL" if loc == "pt-BR" else "USD",
         },
+    }
+
+
+def detail_skeleton() -> dict[str, Any]:
+    """What the detail API answers to `orderId` (the wrong parameter): SUCCESS, an empty page skeleton."""
+    root = f"detail_root_container_{_DETAIL_IDS['root']}"
+    return {
+        "data": {root: component("detail_root_container", _DETAIL_IDS["root"], {}, "container")},
+        "hierarchy": {"root": root, "structure": {root: []}},
+        "global": {},
     }
 
 

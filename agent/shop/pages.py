@@ -13,8 +13,9 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from agent.shop import api, i18n
+from agent.shop import api, i18n, reverse
 from agent.shop.cancel_forms import cancel_boot
+from agent.shop.mtop import APP_KEY, Call, MtopGate, gate
 from agent.shop.state import SESSION_COOKIE, Session, ShopState
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -27,8 +28,12 @@ API_PATHS = {
         ("detail", api.API_DETAIL),
         ("count", api.API_COUNT),
         ("operation", api.API_OPERATION),
+        ("reverse", reverse.API_REVERSE),
     ]
 }
+
+
+API_NAMES = {name: path.split("/")[2] for name, path in API_PATHS.items()}
 
 
 def shop(request: Request) -> ShopState:
@@ -53,8 +58,11 @@ def boot(state: ShopState, **extra: Any) -> dict[str, Any]:
         "reasons": sw.reasons,
         "popups": sw.popups,
         "priceChars": sw.price_chars,
+        "timeFilter": sw.time_filter,
         "loginUrl": LOGIN_PATH,
         "api": API_PATHS,
+        "apiNames": API_NAMES,
+        "appKey": APP_KEY,
         "i18n": api.page_i18n(sw.locale),
         "redesigned": sw.redesigned,
         "cancel": cancel_boot(state, str(extra.get("orderId") or "")),
@@ -111,78 +119,116 @@ async def home(request: Request) -> Response:
     return RedirectResponse("/p/order/index.html", status_code=302)
 
 
-# -- JSON APIs -------------------------------------------------------------------------------------
-def _params(raw: str | None) -> dict[str, Any] | None:
-    try:
-        value = json.loads(raw or "{}")
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def _fail(name: str, ret: str) -> JSONResponse:
-    return JSONResponse(api.envelope(name, {}, ret))
+# -- JSON APIs (every call through the MTOP gateway: agent/shop/mtop.py) ---------------------------
+def _answer(api_name: str, data: dict[str, Any], ret: str = api.SUCCESS) -> JSONResponse:
+    return JSONResponse(api.envelope(api_name, data, ret))
 
 
 async def api_list(request: Request) -> Response:
-    state = shop(request)
-    if session_of(request) is None:
-        return _fail(api.API_LIST, api.SESSION_EXPIRED)
-    query = _params(request.query_params.get("data"))
-    if query is None:
-        return _fail(api.API_LIST, "FAIL_SYS_ILLEGAL_ARGUMENT::data is not a JSON object")
-    state.record("api_list", None, **query)
-    page = int(query.get("pageIndex", 1) or 1)
-    if page > 1 and state.switches.load_delay_ms:  # "View orders" takes a while on the real site
-        await asyncio.sleep(state.switches.load_delay_ms / 1000)
+    """First page by GET (`renderType: "init"` and the filters); pages 2..N by POST built from the
+    previous answer's linkage, hierarchy and endpoint. A missing or stale linkage answers SUCCESS with
+    an empty `data`, as the real API does."""
+    state, mtop = shop(request), gate(request)
+    call = await mtop.open_call(request, api.API_LIST)
+    if not isinstance(call, Call):
+        return call
+    if call.method == "POST":
+        query = _next_page_query(mtop, call)
+        if query is None:
+            state.record("api_list_stale", None, method="POST", source=call.source)
+            return _answer(api.API_LIST, {})
+        if state.switches.load_delay_ms:  # "View orders" takes a while on the real site
+            await asyncio.sleep(state.switches.load_delay_ms / 1000)
+    else:
+        query = api.list_query(call.data)
+    state.record("api_list", None, method=call.method, source=call.source, **query)
     try:
         with state.lock:
             found = api.filter_orders(
-                state.settled(),
-                state.now(),
-                str(query.get("statusTab", "all")),
-                str(query.get("timeOption", "all")),
-                str(query.get("searchInput", "")),
+                state.settled(), state.now(), query["statusTab"], query["timeOption"], query["searchInput"]
             )
-            data = api.list_payload(found, state.switches, state.now(), query)
+            data = api.list_payload(found, state.switches, state.now(), query, first=call.method == "GET")
     except ValueError as exc:
-        return _fail(api.API_LIST, f"FAIL_SYS_ILLEGAL_ARGUMENT::{exc}")
-    return JSONResponse(api.envelope(api.API_LIST, data))
+        return _answer(api.API_LIST, {}, f"FAIL_SYS_ILLEGAL_ARGUMENT::{exc}")
+    data["linkage"] = mtop.issue_linkage(call.session, query)
+    return _answer(api.API_LIST, data)
+
+
+def _next_page_query(mtop: MtopGate, call: Call) -> dict[str, Any] | None:
+    """The filters and page of a POST page, or None when its linkage is missing or stale."""
+    try:
+        params = json.loads(str(call.data.get("params") or "{}"))
+        components = json.loads(str(params.get("data") or "{}"))
+    except (ValueError, AttributeError):
+        return None
+    if not isinstance(params, dict) or not isinstance(components, dict):
+        return None
+    if mtop.redeem_linkage(call.session, str(params.get("linkage") or "")) is None:
+        return None
+    by_tag = {c.get("tag"): c.get("fields", {}) for c in components.values() if isinstance(c, dict)}
+    header, body = by_tag.get("pc_om_list_header_action", {}), by_tag.get("pc_om_list_body", {})
+    query = api.list_query(header if isinstance(header, dict) else {})
+    try:
+        query["pageIndex"] = max(1, int(body.get("pageIndex", 1)))
+    except (TypeError, ValueError, AttributeError):
+        return None
+    return query
 
 
 async def api_detail(request: Request) -> Response:
+    """By `tradeOrderId`; `orderId` (the wrong parameter) answers SUCCESS with an empty skeleton."""
     state = shop(request)
-    if session_of(request) is None:
-        return _fail(api.API_DETAIL, api.SESSION_EXPIRED)
-    query = _params(request.query_params.get("data")) or {}
-    order_id = str(query.get("tradeOrderId", ""))
-    state.record("api_detail", order_id or None)
+    call = await gate(request).open_call(request, api.API_DETAIL)
+    if not isinstance(call, Call):
+        return call
+    order_id = str(call.data.get("tradeOrderId", ""))
+    state.record("api_detail", order_id or None, wrong_parameter=not order_id, source=call.source)
+    if not order_id:
+        return _answer(api.API_DETAIL, api.detail_skeleton())
     with state.lock:
         order = state.order(order_id)
         if order is None:
-            return _fail(api.API_DETAIL, "FAIL_BIZ_ORDER_NOT_FOUND::Order not found")
+            return _answer(api.API_DETAIL, {}, "FAIL_BIZ_ORDER_NOT_FOUND::Order not found")
         data = api.detail_payload(order, state.switches, state.now(), state.rules())
-    return JSONResponse(api.envelope(api.API_DETAIL, data))
+    return _answer(api.API_DETAIL, data)
 
 
 async def api_count(request: Request) -> Response:
+    """Counts per tab; zeros when logged out (SUCCESS all the same: never a session probe)."""
     state = shop(request)
-    if session_of(request) is None:
-        return _fail(api.API_COUNT, api.SESSION_EXPIRED)
-    state.record("api_count", None)
+    call = await gate(request).open_call(request, api.API_COUNT, needs_login=False)
+    if not isinstance(call, Call):
+        return call
+    logged_in = session_of(request) is not None
+    state.record("api_count", None, logged_in=logged_in, source=call.source)
     with state.lock:
-        data = api.count_payload(state.settled(), state.now())
-    return JSONResponse(api.envelope(api.API_COUNT, data))
+        data = api.count_payload(state.settled() if logged_in else [], state.now())
+    return _answer(api.API_COUNT, data)
+
+
+async def api_reverse(request: Request) -> Response:
+    state = shop(request)
+    call = await gate(request).open_call(request, reverse.API_REVERSE)
+    if not isinstance(call, Call):
+        return call
+    asked = {k: call.data.get(k) for k in ("pageNo", "reverseStatus", "tradeOrderId")}
+    state.record("api_reverse", None, source=call.source, **asked)
+    try:
+        with state.lock:
+            data = reverse.reverse_payload(state.settled(), call.data, state.switches.locale, state.now())
+    except reverse.BadReverseQuery as exc:
+        return _answer(reverse.API_REVERSE, {}, f"UNKNOWN_FAIL_CODE::{exc}")
+    return _answer(reverse.API_REVERSE, data)
 
 
 async def api_operation(request: Request) -> Response:
     state = shop(request)
-    if session_of(request) is None:
-        return _fail(api.API_OPERATION, api.SESSION_EXPIRED)
-    form = await request.form()
-    query = _params(str(form.get("data") or ""))
-    if not query or query.get("operation") != "cancel":
-        return _fail(api.API_OPERATION, "FAIL_SYS_ILLEGAL_ARGUMENT::unsupported operation")
+    call = await gate(request).open_call(request, api.API_OPERATION)
+    if not isinstance(call, Call):
+        return call
+    query = call.data
+    if call.method != "POST" or query.get("operation") != "cancel":
+        return _answer(api.API_OPERATION, {}, "FAIL_SYS_ILLEGAL_ARGUMENT::unsupported operation")
     order_id = str(query.get("tradeOrderId", ""))
     comment = str(query["comment"]) if "comment" in query else None  # the cancel page's free text
     order, error = state.cancel(
@@ -193,8 +239,8 @@ async def api_operation(request: Request) -> Response:
         code = {"picked_up": "FAIL_BIZ_ORDER_CANNOT_CANCEL", "bad_reason": "FAIL_BIZ_PARAM_ERROR"}.get(
             error or "", "FAIL_BIZ_ORDER_STATUS_CHANGED"
         )
-        return _fail(api.API_OPERATION, f"{code}::{texts[error or 'status_changed']}")
-    return JSONResponse(api.envelope(api.API_OPERATION, api.operation_payload(order, state.switches)))
+        return _answer(api.API_OPERATION, {}, f"{code}::{texts[error or 'status_changed']}")
+    return _answer(api.API_OPERATION, api.operation_payload(order, state.switches))
 
 
 ROUTES = [
@@ -203,8 +249,9 @@ ROUTES = [
     Route("/p/order/detail.html", detail_page),
     Route("/p/order/actions.html", actions_frame),
     Route("/store/{store_id}", store_page),
-    Route(API_PATHS["list"], api_list),
+    Route(API_PATHS["list"], api_list, methods=["GET", "POST"]),
     Route(API_PATHS["detail"], api_detail),
     Route(API_PATHS["count"], api_count),
+    Route(API_PATHS["reverse"], api_reverse, methods=["POST"]),
     Route(API_PATHS["operation"], api_operation, methods=["POST"]),
 ]

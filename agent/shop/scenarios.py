@@ -29,6 +29,7 @@ _CHOICES: dict[str, tuple[Any, ...]] = {
     "tabs": ("new", "old"),
     "confirm_steps": (1, 2),
     "cancel_form": ("dialog", "page_tab"),
+    "time_filter": ("select", "none", "custom"),
 }
 
 
@@ -57,6 +58,9 @@ class Switches:
     confirm_steps: int = 1  # 2: Confirm opens "Cancel this order?"; only "Yes, cancel" sends
     cancel_form: str = "dialog"  # page_tab: the form opens on its own page in a new tab
     redesigned: bool = False  # action widgets get hashed CSS-module classes and lose every data-pl
+    # "Orders placed in": a native select | no such control | a custom dropdown (role=combobox)
+    time_filter: str = "select"
+    token_ttl_minutes: int = 30  # life of an `_m_h5_tk` token on the shop clock
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from agent.shop import admin, cancel_page, disputes, login, pages
 from agent.shop.faults import FaultMiddleware
+from agent.shop.mtop import MtopGate
 from agent.shop.state import ShopState
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ def create_app(scenario: str = "default", **switches: Any) -> Starlette:
     ]
     app = Starlette(routes=routes, middleware=[Middleware(FaultMiddleware, state=state)])
     app.state.shop = state
+    app.state.mtop = MtopGate(state)
     return app
 
 

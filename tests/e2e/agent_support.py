@@ -17,6 +17,7 @@ from agent.shop.seed import SHOP_EMAIL, SHOP_PASSWORD
 from agent.store import Store
 
 __all__ = [
+    "FAST_API",
     "SHOP_PASSWORD",
     "make_config",
     "pick_order",
@@ -25,6 +26,10 @@ __all__ = [
     "submissions",
     "toml_value",
 ]
+
+
+# The API client's pacing and back-off scaled down for tests (the defaults are pinned by unit tests).
+FAST_API = {"min_interval_ms": 20, "jitter_ms": 10, "traffic_backoff_ms": 50}
 
 
 def toml_value(value: Any) -> str:
@@ -40,6 +45,7 @@ def make_config(tmp_path: Path, base_url: str, **sections: dict[str, Any]) -> Co
         "storage": {"database": str(tmp_path / "agent.db"), "evidence_dir": str(tmp_path / "evidence"),
                     "state_dir": str(tmp_path / "state")},
         "policy": {"max_retries": 3},
+        "api": dict(FAST_API),
     }  # fmt: skip
     for name, values in sections.items():
         data.setdefault(name, {}).update(values)

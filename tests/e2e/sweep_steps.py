@@ -135,6 +135,7 @@ def agent_config(tmp_path: Path, base_url: str, **policy: Any) -> Config:
                 "state_dir": str(tmp_path / "state"),
             },
             "policy": policy,
+            "api": {"min_interval_ms": 20, "jitter_ms": 10, "traffic_backoff_ms": 50},
         }
     )
 

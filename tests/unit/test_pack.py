@@ -287,7 +287,6 @@ EXEMPT = {
     "orders.row_status": ORDERS_BRANCH,
     "orders.row_for": ORDERS_BRANCH + "; the order id is taken from the detail link (reference: [seen])",
     "orders.row_info": ORDERS_BRANCH,
-    "orders.time_option": "the native time select's own <option> elements (the select is found by label)",
     "orders.row": PAGE_BLOCK,
     "orders.row_store": PAGE_BLOCK,
     "orders.row_item": PAGE_BLOCK,

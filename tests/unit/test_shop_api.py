@@ -4,17 +4,11 @@ clock-driven state transitions, scenarios and the admin API."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-import warnings
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from starlette.exceptions import StarletteDeprecationWarning
-
-with warnings.catch_warnings():  # Starlette asks for httpx2; the installed httpx works the same here
-    warnings.simplefilter("ignore", StarletteDeprecationWarning)
-    from starlette.testclient import TestClient
+from mtop_steps import COUNT, DETAIL, OPERATION, TestClient, call, list_pages, paging, shown_ids
 
 from agent.shop import api
 from agent.shop.orders import STATUSES
@@ -23,8 +17,6 @@ from agent.shop.server import create_app
 
 pytestmark = pytest.mark.filterwarnings("ignore::starlette.exceptions.StarletteDeprecationWarning")
 LIST = "/h5/mtop.aliexpress.trade.buyer.order.list/1.0/"
-DETAIL = "/h5/mtop.aliexpress.trade.buyer.order.detail/1.0/"
-OPERATION = "/h5/mtop.aliexpress.trade.buyer.order.operation/1.0/"
 
 
 @pytest.fixture
@@ -35,8 +27,8 @@ def client() -> Iterator[TestClient]:
 
 
 def get_list(c: TestClient, **query: Any) -> dict[str, Any]:
-    body: dict[str, Any] = c.get(LIST, params={"data": json.dumps(query)}).json()
-    return body
+    """The first page (GET), signed."""
+    return call(c, "mtop.aliexpress.trade.buyer.order.list", {"renderType": "init", **query})
 
 
 def orders_of(state: dict[str, Any], status: str, **attrs: Any) -> list[dict[str, Any]]:
@@ -51,8 +43,7 @@ def cancel(
     c: TestClient, order_id: str, reason_id: str = "R01", text: str = "I don't want it anymore"
 ) -> dict:
     data = {"tradeOrderId": order_id, "operation": "cancel", "reasonId": reason_id, "reasonText": text}
-    result: dict[str, Any] = c.post(OPERATION, data={"data": json.dumps(data)}).json()
-    return result
+    return call(c, OPERATION, data, "POST")
 
 
 def test_seed_is_deterministic_and_covers_every_status() -> None:
@@ -72,7 +63,7 @@ def test_seed_is_deterministic_and_covers_every_status() -> None:
 
 
 def test_list_envelope_hierarchy_and_paging(client: TestClient) -> None:
-    body = get_list(client, statusTab="all", pageIndex=1)
+    body = get_list(client, statusTab="all")
     assert body["api"] == api.API_LIST and body["v"] == "1.0" and body["ret"] == ["SUCCESS::调用成功"]
     data = body["data"]
     bodies = [k for k, v in data["data"].items() if v["tag"] == "pc_om_list_body"]
@@ -105,6 +96,11 @@ def test_list_envelope_hierarchy_and_paging(client: TestClient) -> None:
         "itemTags",
     }
     assert data["data"][body_key]["fields"] == {"hasMore": True, "pageIndex": 1, "pageSize": 10}
+    action = next(v for v in data["data"].values() if v["tag"] == "pc_om_list_header_action")["fields"]
+    assert action == {"statusTab": "all", "timeOption": "all", "searchInput": "", "searchOption": "order"}
+    assert data["linkage"]["signature"] and data["endpoint"]["protocolVersion"]
+    numbers = [data["data"][k]["fields"]["orderId"] for k in shown]
+    assert {type(n) for n in numbers} == {str, int}  # ids are strings in one place, numbers in another
     header = next(v for v in data["data"].values() if v["tag"] == "pc_om_list_header")["fields"]
     assert [t["statusTab"] for t in header["statusTabList"]] == [
         "all",
@@ -119,41 +115,29 @@ def test_list_envelope_hierarchy_and_paging(client: TestClient) -> None:
 
 
 def test_paging_to_the_end_has_every_order_once(client: TestClient) -> None:
-    state, seen, page = client.get("/__shop/state").json(), [], 1
-    while True:
-        data = get_list(client, pageIndex=page)["data"]
-        body_key = next(k for k, v in data["data"].items() if v["tag"] == "pc_om_list_body")
-        seen += [data["data"][k]["fields"]["orderId"] for k in data["hierarchy"]["structure"][body_key]]
-        if not data["data"][body_key]["fields"]["hasMore"]:
-            break
-        page += 1
+    state = client.get("/__shop/state").json()
+    pages = list_pages(client)
+    seen = [oid for page in pages for oid in shown_ids(page)]
     assert seen == [o["order_id"] for o in state["orders"] if not o["deleted"]]
+    assert [paging(p)["pageIndex"] for p in pages] == list(range(1, len(pages) + 1))
 
 
 def test_filters(client: TestClient) -> None:
     def count(**q: Any) -> int:
-        total, page, more = 0, 1, True
-        while more:
-            data = get_list(client, pageIndex=page, **q)["data"]
-            total += sum(1 for v in data["data"].values() if v["tag"] == "pc_om_list_order")
-            more = next(v for v in data["data"].values() if v["tag"] == "pc_om_list_body")["fields"][
-                "hasMore"
-            ]
-            page += 1
-        return total
+        return sum(len(shown_ids(page)) for page in list_pages(client, **q))
 
     assert count(statusTab="unpaid") == 4
     assert count(statusTab="recycle") == 2
     assert count(timeOption="6m") < count(timeOption="1y") < count(timeOption="2y")
     assert count(searchInput="UGREEN") >= 1
-    counts = client.get("/h5/mtop.aliexpress.trade.buyer.order.count/1.0/").json()["data"]["data"]
-    assert counts["pc_om_count_5470009"]["fields"]["countMap"]["all"] == count()
+    counts = call(client, COUNT, {"clientPlatform": "pc"})["data"]["module"]
+    assert counts["all"] == count() and counts["recycle"] == 2
     assert get_list(client, statusTab="nope")["ret"][0].startswith("FAIL_SYS_ILLEGAL_ARGUMENT")
 
 
 def test_detail_shape_and_number_ids(client: TestClient) -> None:
     order = orders_of(client.get("/__shop/state").json(), "completed")[0]
-    body = client.get(DETAIL, params={"data": json.dumps({"tradeOrderId": order["order_id"]})}).json()
+    body = call(client, DETAIL, {"tradeOrderId": order["order_id"]})
     data = body["data"]
     root = data["hierarchy"]["root"]
     tags = [data["data"][k]["tag"] for k in data["hierarchy"]["structure"][root]]

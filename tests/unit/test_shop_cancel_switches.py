@@ -5,15 +5,10 @@ data the pages draw from, the decoy order of the hostile page, the cancel page's
 from __future__ import annotations
 
 import json
-import warnings
 from collections.abc import Iterator
 
 import pytest
-from starlette.exceptions import StarletteDeprecationWarning
-
-with warnings.catch_warnings():  # Starlette asks for httpx2; the installed httpx works the same here
-    warnings.simplefilter("ignore", StarletteDeprecationWarning)
-    from starlette.testclient import TestClient
+from mtop_steps import TestClient, call
 
 from agent.packs import load_pack
 from agent.shop import orders as lifecycle
@@ -23,7 +18,7 @@ from agent.shop.server import create_app
 from agent.shop.state import ShopState
 
 pytestmark = pytest.mark.filterwarnings("ignore::starlette.exceptions.StarletteDeprecationWarning")
-OPERATION = "/h5/mtop.aliexpress.trade.buyer.order.operation/1.0/"
+OPERATION = "mtop.aliexpress.trade.buyer.order.operation"
 NEW = {"dialog_order_id", "confirm_sends_other_order", "confirm_steps", "cancel_form", "redesigned"}
 OLD_PRESETS = {
     "default", "classic_login", "otp", "captcha", "session_expiry", "list_row_only", "more_menu",
@@ -124,7 +119,7 @@ def test_a_comment_is_logged_only_when_sent(client: TestClient) -> None:
             "reasonText": "x",
             **extra,
         }
-        assert client.post(OPERATION, data={"data": json.dumps(data)}).json()["ret"][0].startswith("SUCCESS")
+        assert call(client, OPERATION, data, "POST")["ret"][0].startswith("SUCCESS")
     first, second = [e for e in client.get("/__shop/log").json() if e["kind"] == "cancel"]
     assert set(first["detail"]) == {"reasonId", "reasonText", "status_before", "status"}
     assert second["detail"]["comment"] == "bought twice"

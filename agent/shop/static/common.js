@@ -31,23 +31,48 @@
 
   function SessionExpired() { this.message = 'session expired'; }
 
-  /* GET with ?data={json}, or POST with a form field data={json}; resolves to the JSON envelope. */
-  function callApi(name, data, method) {
-    var url = boot.api[name], init = {credentials: 'same-origin'};
+  /* The MTOP transport, like the site's H5 SDK: every call signed with md5(token&t&appKey&data), where
+     token is the `_m_h5_tk` cookie's part before "_" and data the exact string sent (GET: ?data=,
+     POST: a form field data=). The gateway rotates the token through Set-Cookie; the call is then
+     re-signed with a fresh t and sent again (at most 3 rounds). Resolves to the JSON envelope. */
+  var TOKEN_CODES = ['FAIL_SYS_TOKEN_EMPTY', 'FAIL_SYS_TOKEN_EXOIRED', 'FAIL_SYS_ILLEGAL_ACCESS'];
+  var TOKEN_ROUNDS = 3;
+
+  function cookie(name) {
+    var found = document.cookie.split('; ').filter(function (c) { return c.indexOf(name + '=') === 0; })[0];
+    return found ? decodeURIComponent(found.slice(name.length + 1)) : '';
+  }
+
+  function send(name, text, method) {
+    var t = String(Date.now()), token = cookie('_m_h5_tk').split('_')[0];
+    var query = new URLSearchParams({jsv: '2.5.1', appKey: boot.appKey, t: t,
+      sign: window.ShopMd5(token + '&' + t + '&' + boot.appKey + '&' + text), api: boot.apiNames[name], v: '1.0',
+      type: 'originaljson', dataType: 'json', timeout: '15000', ecode: '1', needLogin: 'true'});
+    var url = boot.api[name] + '?' + query, init = {credentials: 'same-origin'};
     if (method === 'POST') {
       init.method = 'POST';
-      init.body = new URLSearchParams({data: JSON.stringify(data)});
+      init.body = new URLSearchParams({data: text});
     } else {
-      url += '?data=' + encodeURIComponent(JSON.stringify(data));
+      url += '&data=' + encodeURIComponent(text);
     }
     return fetch(url, init).then(function (res) {
       if (!res.ok) throw new Error('HTTP ' + res.status);
       return res.json();
-    }).then(function (body) {
-      var ret = (body.ret && body.ret[0]) || '';
-      if (ret.indexOf('FAIL_SYS_SESSION_EXPIRED') === 0) { goLogin(); throw new SessionExpired(); }
-      return body;
     });
+  }
+
+  function callApi(name, data, method) {
+    var text = JSON.stringify(data), rounds = 0;  // serialised once: every round signs these same bytes
+    function attempt() {
+      return send(name, text, method).then(function (body) {
+        var ret = (body.ret && body.ret[0]) || '';
+        if (ret.indexOf('FAIL_SYS_SESSION_EXPIRED') === 0) { goLogin(); throw new SessionExpired(); }
+        var token = TOKEN_CODES.some(function (c) { return ret.indexOf(c) === 0; });
+        if (token && ++rounds < TOKEN_ROUNDS) return attempt();
+        return body;
+      });
+    }
+    return attempt();
   }
   function retOf(body) {
     var ret = (body.ret && body.ret[0]) || '', cut = ret.indexOf('::');
