@@ -22,7 +22,7 @@ def _cancels(admin: ShopAdmin, order_id: str) -> list[dict]:
 
 @pytest.mark.parametrize("layout", LAYOUT_PRESETS)
 def test_request_cancellation_in_every_layout(logged_in: Page, shop_admin: ShopAdmin, layout: str) -> None:
-    shop_admin.set_scenario(layout)
+    shop_admin.set_scenario(layout, dialog_order_id=True)
     order_id = pick(shop_admin, "awaiting_shipment", seller="accept")
     dialog = open_cancel_dialog(logged_in, layout, order_id)
     expect(dialog.locator(".cancel-order-id")).to_have_text(f"Order ID: {order_id}")

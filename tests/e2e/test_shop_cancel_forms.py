@@ -79,7 +79,7 @@ def test_an_id_less_dialog_shows_no_order_id_anywhere(
 # -- a hostile page ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("layout", ["default", "list_row_only"])
 def test_confirm_sends_another_orders_id(logged_in: Page, shop_admin: ShopAdmin, layout: str) -> None:
-    shop_admin.set_scenario("other_order", layout=LAYOUT[layout])
+    shop_admin.set_scenario("other_order", layout=LAYOUT[layout], dialog_order_id=True)
     order_id = pick(shop_admin, "awaiting_shipment", seller="accept")
     sent = _operations(logged_in)
     dialog = open_cancel_dialog(logged_in, layout, order_id)
