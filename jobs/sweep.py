@@ -29,8 +29,8 @@ from agent.api import check_cooldown, refund_amount, refund_state
 from agent.deadlines import entry_fields, was_paid
 from agent.errors import AgentError, ApiRefused, NeedsHuman, StateConflict
 from agent.flows.dispute import DisputeResult, open_dispute
-from agent.flows.orders import narrow, refused, time_option
-from agent.flows.read import read_detail
+from agent.flows.orders import narrow, time_option
+from agent.flows.read import read_detail, refused
 from agent.flows.runtime import Runtime
 from agent.flows.session import ensure_logged_in, retrying, with_session
 from agent.journal import Attempt, Unanswered

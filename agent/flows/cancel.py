@@ -33,7 +33,7 @@ from agent.errors import (
 )
 from agent.flows.cancel_settle import CancelResult, as_found, reconcile, settle, unanswered
 from agent.flows.guard import SubmissionGuard
-from agent.flows.read import detail_page, read_detail, status_now
+from agent.flows.read import detail_page, read_detail, read_order
 from agent.flows.runtime import Runtime
 from agent.flows.session import ensure_logged_in, log_in, retrying
 from agent.models import CancelOutcome, CancelRequest, OrderDetail, OrderStatus, RequestState
@@ -322,7 +322,7 @@ def _double_check(rt: Runtime, dialog: CancelDialog, detail: OrderDetail, reason
 def _still_cancellable(rt: Runtime, dialog: CancelDialog, detail: OrderDetail) -> None:
     """After the person's yes: the status as the site shows it now (not the page behind the dialog, which
     nothing reloads) is still the one the eligibility check passed."""
-    now = status_now(rt, detail.order_id)
+    now = read_order(rt, detail.order_id, renew_session=False)
     if now.status is not detail.status:
         _leave(rt, dialog)
         raise DoubleCheckFailed(
@@ -356,7 +356,7 @@ def _submit(
         reloaded = dialog.page is rt.page
         after = read_detail(rt, order_id, reuse=reloaded, before=detail if reloaded else None)
         return settle(rt, after, before=detail.status) or _pending(rt, after, "the site accepted the click")
-    after = read_detail(rt, order_id)  # unknown: a fresh read, never the page behind the dialog
+    after = read_order(rt, order_id)  # unknown: the site now (its API), never the page behind the dialog
     settled = settle(rt, after, before=detail.status)
     if settled is not None:
         return settled
@@ -381,7 +381,7 @@ def _pending(rt: Runtime, detail: OrderDetail, why: str) -> CancelResult:
 def _site_refused(rt: Runtime, detail: OrderDetail, error: str) -> CancelResult:
     """The site said no. A request it shows anyway (made elsewhere, or ours after all) is settled; else
     `failed` with the site's words: nothing of ours is live."""
-    after = read_detail(rt, detail.order_id)
+    after = read_order(rt, detail.order_id)
     settled = settle(rt, after, before=detail.status)
     if settled is not None:
         return settled

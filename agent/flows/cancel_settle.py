@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from agent import journal, policy
 from agent.deadlines import entry_fields, was_paid
 from agent.errors import StateConflict
-from agent.flows.read import read_detail
+from agent.flows.read import read_order
 from agent.flows.runtime import Runtime
 from agent.journal import Attempt, Unanswered
 from agent.models import CancelOutcome, CancelRequest, OrderDetail, OrderStatus, RequestState
@@ -44,7 +44,7 @@ def reconcile(rt: Runtime, order_id: str) -> CancelResult | None:
     read the order afresh and settle it. None: it never reached the site and was voided — the caller may
     submit again."""
     rt.event("reconcile", order_id=order_id)
-    detail = read_detail(rt, order_id)
+    detail = read_order(rt, order_id)
     return settle(rt, detail) or unanswered(rt, detail)
 
 

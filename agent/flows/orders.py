@@ -14,8 +14,9 @@ from collections.abc import Callable
 
 from agent.api import check_cooldown
 from agent.errors import ApiRefused, FilterUnavailable
+from agent.flows.read import read_order, refused
 from agent.flows.runtime import Runtime
-from agent.flows.session import ensure_logged_in, retrying, with_session
+from agent.flows.session import ensure_logged_in, retrying
 from agent.models import Order, OrderDetail, OrderStatus
 from agent.pages import OrdersPage
 
@@ -44,12 +45,6 @@ def time_option(since: dt.date | None, today: dt.date) -> str:
         if age <= days:
             return option
     return "all"
-
-
-def refused(rt: Runtime, what: str, exc: ApiRefused) -> None:
-    """The API said no: record it (the screen takes over)."""
-    logger.info("%s on screen: %s", what, exc)
-    rt.event("api_refused", what=what, refusal=exc.kind, code=exc.code, error=str(exc))
 
 
 def narrow(rt: Runtime, control: str, step: Callable[[], object]) -> bool:
@@ -129,19 +124,6 @@ def matches_search(order: Order, needle: str) -> bool:
 
 def show_order(rt: Runtime, order_id: str) -> OrderDetail:
     """The order's detail: the detail API when it answers, else the detail page."""
-    from agent.flows.read import read_detail
-
     check_cooldown(rt.config)
     ensure_logged_in(rt)
-    reader = rt.api()
-    if reader is not None:
-        try:
-            detail = with_session(rt, lambda: reader.detail(order_id, rt.now()))
-        except ApiRefused as exc:
-            refused(rt, f"reading order {order_id}", exc)
-        else:
-            rt.store.upsert_order(detail)
-            rt.event("observed", order_id=order_id, source="api", status=detail.status.value,
-                     status_text=detail.status_text, reminder=detail.reminder)  # fmt: skip
-            return detail
-    return read_detail(rt, order_id)
+    return read_order(rt, order_id)

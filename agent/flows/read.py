@@ -1,20 +1,24 @@
-"""Reading one order's detail page (the screen), recorded in the store: used by cancel, dispute, the sweep
+"""Reading one order, recorded in the store: its detail page (the screen, reused when it is on screen), or
+the order as the site shows it now (the detail API, else a fresh page). Used by cancel, dispute, the sweep
 and `show`."""
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 from urllib.parse import urlsplit
 
-from agent.errors import DoubleCheckFailed
+from agent.errors import ApiRefused, DoubleCheckFailed
 from agent.flows.runtime import Runtime
-from agent.flows.session import retrying
+from agent.flows.session import retrying, with_session
 from agent.locate import Finder
 from agent.models import OrderDetail
 from agent.pages import OrderDetailPage
 from agent.parsing import order_id_from_url
 
-__all__ = ["detail_page", "read_detail", "status_now"]
+__all__ = ["detail_page", "read_detail", "read_order", "refused"]
+
+logger = logging.getLogger(__name__)
 
 
 def detail_page(rt: Runtime, order_id: str, reuse: list[bool]) -> OrderDetailPage:
@@ -56,9 +60,35 @@ def read_detail(
     return detail
 
 
-def status_now(rt: Runtime, order_id: str) -> OrderDetail:
-    """The order as the site shows it right now, read in a tab of its own so that an open cancel form
-    stays as it is (the person may have taken minutes to answer the prompt)."""
+def read_order(rt: Runtime, order_id: str, *, renew_session: bool = True) -> OrderDetail:
+    """The order as the site shows it now: its detail API when it answers (one signed call, the page on
+    screen untouched), else its detail page loaded afresh. `renew_session=False`: a logged-out answer
+    propagates instead of a login on the page on screen (which may hold an open cancel form)."""
+    reader = rt.api()
+    if reader is not None:
+        def call() -> OrderDetail:
+            return reader.detail(order_id, rt.now())
+
+        try:
+            detail = with_session(rt, call) if renew_session else call()
+        except ApiRefused as exc:
+            refused(rt, f"reading order {order_id}", exc)
+        else:
+            rt.store.upsert_order(detail)
+            rt.event("observed", order_id=order_id, source="api", status=detail.status.value,
+                     status_text=detail.status_text, reminder=detail.reminder)  # fmt: skip
+            return detail
+    return read_detail(rt, order_id) if renew_session else _read_in_own_tab(rt, order_id)
+
+
+def refused(rt: Runtime, what: str, exc: ApiRefused) -> None:
+    """The API said no: record it (the screen takes over)."""
+    logger.info("%s on screen: %s", what, exc)
+    rt.event("api_refused", what=what, refusal=exc.kind, code=exc.code, error=str(exc))
+
+
+def _read_in_own_tab(rt: Runtime, order_id: str) -> OrderDetail:
+    """The order's page read in a tab of its own, so that an open cancel form stays as it is."""
     page = rt.context.new_page()
     try:
         finder = Finder(page, rt.pack, rt.site.locale, on_hit=rt.site.finder.on_hit)
@@ -70,5 +100,5 @@ def status_now(rt: Runtime, order_id: str) -> OrderDetail:
         page.close()
     rt.store.upsert_order(detail)
     rt.event("observed", order_id=order_id, status=detail.status.value, status_text=detail.status_text,
-             reminder=detail.reminder, why="re-read right before the click")  # fmt: skip
+             reminder=detail.reminder, why="re-read in its own tab")  # fmt: skip
     return detail

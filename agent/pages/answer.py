@@ -29,6 +29,7 @@ class SubmissionAnswer:
         self.context, self.is_submission = context, is_submission
         self.response: Response | None = None
         self.failure: str | None = None  # the submission request failed without an answer (dropped, aborted)
+        self.text: str | None = None  # the answer's body, read as it arrived (None: it could not be)
         self._token_answers = 0
 
     def __enter__(self) -> SubmissionAnswer:
@@ -43,17 +44,23 @@ class SubmissionAnswer:
         self.context.remove_listener("requestfailed", self._on_failed)
 
     def _on_response(self, response: Response) -> None:
-        if self.response is None and self.is_submission(response.request) and self._final(response):
-            self.response = response
+        if self.response is not None or not self.is_submission(response.request):
+            return
+        try:  # read at once: a page that reloads after its answer takes the body with it
+            text: str | None = response.text()
+        except PlaywrightError:
+            text = None
+        if self._final(text):
+            self.response, self.text = response, text
 
-    def _final(self, response: Response) -> bool:
+    def _final(self, text: str | None) -> bool:
         """False for a rotated-token answer (the page re-signs and sends again: that next answer is the
         site's), up to the pages' own rounds; anything else — readable or not — is the answer."""
-        if self._token_answers >= PAGE_TOKEN_ROUNDS - 1:
+        if self._token_answers >= PAGE_TOKEN_ROUNDS - 1 or text is None:
             return True
         try:
-            code, _ = ret_code(json.loads(response.text()))
-        except (PlaywrightError, ValueError, AttributeError):
+            code, _ = ret_code(json.loads(text))
+        except (ValueError, AttributeError, TypeError):
             return True
         if classify(code) is Kind.TOKEN:
             self._token_answers += 1

@@ -170,7 +170,7 @@ class CancelDialog(PageObject):
         if response is None:
             why = f"the request failed: {answer.failure}" if answer.failure else "the site did not answer"
             return result.model_copy(update={"error": why})
-        return self._outcome(result, response)
+        return self._outcome(result, response, answer.text)
 
     def _first_control(self) -> Locator:
         """The form's confirming control: "Confirm" in a dialog, "Submit" on a separate form page (whose
@@ -183,11 +183,11 @@ class CancelDialog(PageObject):
             except ControlNotFound as no_submit:
                 raise ControlNotFound("cancel_dialog.confirm", no_confirm.tried + no_submit.tried) from None
 
-    def _outcome(self, result: CancelSubmitted, response: Response) -> CancelSubmitted:
+    def _outcome(self, result: CancelSubmitted, response: Response, text: str | None) -> CancelSubmitted:
         """Judge the click by the site's answer to it (not by the dialog vanishing, which a redirect to
-        the login page also does)."""
+        the login page also does): its body as read when it arrived, else read now."""
         try:
-            text = response.text()
+            text = text if text is not None else response.text()
         except PlaywrightError:
             # The page navigated before the answer could be read: to the login page (the site refused
             # for the session) or elsewhere (a reload): then only the order itself can tell.
