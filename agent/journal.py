@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict
 
 from agent import processes
-from agent.models import Event, Run
+from agent.models import CancelRequest, Event, Run
 
 if TYPE_CHECKING:
     from agent.store import Store
@@ -39,6 +39,7 @@ __all__ = [
     "SENT",
     "Attempt",
     "Unanswered",
+    "cancel_attempt",
     "judge",
     "open_attempt",
     "run_alive",
@@ -127,3 +128,17 @@ def judge(store: Store, attempt: Attempt, now: dt.datetime, current_run_id: int 
     """`unanswered()` with the liveness of the run that began the attempt looked up in the store."""
     run = store.get_run(attempt.run_id) if attempt.run_id is not None else None
     return unanswered(attempt, run_alive(run, current_run_id), now, limit_hours)
+
+
+def cancel_attempt(store: Store, request: CancelRequest) -> Attempt:
+    """The open cancel attempt of a `submitting` request. A row journalled before this module existed has
+    no `submission_begun`: its begin is the request's time, and a `confirm_clicked` event after it counts
+    as a request that left the browser."""
+    found = store.open_attempt(request.order_id, "cancel")
+    if found is not None:
+        return found
+    begun = request.requested_at or request.updated_at or dt.datetime.now(dt.UTC)
+    clicked = next((e.at for e in store.events_for(request.order_id)
+                    if e.kind == "confirm_clicked" and e.at >= begun), None)  # fmt: skip
+    return Attempt(action="cancel", order_id=request.order_id, begun_event=0, begun_at=begun,
+                   run_id=request.run_id, live_since=clicked)  # fmt: skip

@@ -33,7 +33,7 @@ from agent.flows.orders import narrow, time_option
 from agent.flows.read import read_detail, refused
 from agent.flows.runtime import Runtime
 from agent.flows.session import ensure_logged_in, retrying, with_session
-from agent.journal import Attempt, Unanswered
+from agent.journal import Unanswered
 from agent.models import CancelRequest, Money, Order, OrderDetail, OrderStatus, RefundLine, RequestState
 from agent.pages import OrdersPage
 from jobs.lifecycle import TEXT_KEYS, Transition
@@ -240,11 +240,7 @@ def _check(
 def _unanswered(rt: Runtime, request: CancelRequest, look: Order, now: dt.datetime) -> list[Transition]:
     """A `submitting` request whose order looks untouched: the journal's rule (agent.journal), the same
     one cancel applies. Pending stays as it is; never "not submitted" from the status alone."""
-    attempt = rt.store.open_attempt(request.order_id, "cancel")
-    if attempt is None:  # journalled before agent.journal existed: only a dead run's row may be voided
-        begun = request.requested_at or now
-        attempt = Attempt(action="cancel", order_id=request.order_id, begun_event=0, begun_at=begun,
-                          run_id=request.run_id, live_since=begun)  # fmt: skip
+    attempt = journal.cancel_attempt(rt.store, request)
     verdict = journal.judge(rt.store, attempt, now, rt.run_id, rt.config.policy.unanswered_click_hours)
     rt.event("unanswered", order_id=request.order_id, verdict=verdict.value, live=attempt.live)
     if verdict is Unanswered.PENDING:

@@ -19,8 +19,8 @@ from agent.deadlines import entry_fields, was_paid
 from agent.errors import StateConflict
 from agent.flows.read import read_order
 from agent.flows.runtime import Runtime
-from agent.journal import Attempt, Unanswered
-from agent.models import CancelOutcome, CancelRequest, OrderDetail, OrderStatus, RequestState
+from agent.journal import Unanswered
+from agent.models import CancelOutcome, OrderDetail, OrderStatus, RequestState
 
 __all__ = ["CancelResult", "as_found", "reconcile", "settle", "unanswered"]
 
@@ -72,7 +72,7 @@ def unanswered(rt: Runtime, detail: OrderDetail) -> CancelResult | None:
     request = rt.store.get_request(order_id)
     if request is None or request.state is not S.SUBMITTING:
         return as_found(rt, order_id, detail.status_text)
-    attempt = rt.store.open_attempt(order_id, "cancel") or _legacy_attempt(rt, request)
+    attempt = journal.cancel_attempt(rt.store, request)
     verdict = journal.judge(rt.store, attempt, rt.now(), rt.run_id, rt.config.policy.unanswered_click_hours)
     rt.event("unanswered", order_id=order_id, verdict=verdict.value, live=attempt.live, run=attempt.run_id)
     if verdict is Unanswered.RETRY:
@@ -117,13 +117,3 @@ def _move(
         return as_found(rt, detail.order_id, detail.status_text)
     return CancelResult(order_id=detail.order_id, outcome=outcome, state=to, status_text=detail.status_text,
                         reason_text=request.reason_text, message=message)  # fmt: skip
-
-
-def _legacy_attempt(rt: Runtime, request: CancelRequest) -> Attempt:
-    """A `submitting` row journalled before agent.journal existed: a `confirm_clicked` event after it
-    counts as a request that left the browser."""
-    begun = request.requested_at or request.updated_at or rt.now()
-    events = [e for e in rt.store.events_for(request.order_id) if e.at >= begun]
-    clicked = next((e.at for e in events if e.kind == "confirm_clicked"), None)
-    return Attempt(action="cancel", order_id=request.order_id, begun_event=0, begun_at=begun,
-                   run_id=request.run_id, live_since=clicked)  # fmt: skip
