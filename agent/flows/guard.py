@@ -104,6 +104,7 @@ class SubmissionGuard:
     def __init__(self, rt: Runtime, order_id: str, action: str) -> None:
         self.rt, self.order_id, self.action = rt, order_id, action
         self.hosts = {urlsplit(u).netloc for u in (rt.config.site.base_url, rt.config.site.api_base)}
+        self.domains = {_site_domain(u) for u in (rt.config.site.base_url, rt.config.site.api_base)} - {""}
         self.known = frozenset(rt.store.order_ids()) | {order_id}
         self.sent: list[Request] = []
         self.blocked: list[str] = []
@@ -130,7 +131,10 @@ class SubmissionGuard:
         return bool(self.sent)
 
     def _guarded(self, url: str) -> bool:
-        return urlsplit(url).netloc in self.hosts
+        """The site's and the API's hosts, and their sibling hosts (m., trade. … of the same site)."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        return parts.netloc in self.hosts or any(host.endswith("." + d) for d in self.domains)
 
     def _handle(self, route: Route) -> None:
         request = route.request
@@ -157,6 +161,16 @@ class SubmissionGuard:
     def _ids(self, request: Request) -> set[str]:
         content_type = request.headers.get("content-type", "")
         return order_ids_in(request.url, request.post_data_buffer, content_type, self.known)
+
+
+def _site_domain(url: str) -> str:
+    """"aliexpress.com" of https://www.aliexpress.com: the site's own domain, whose sibling hosts the refund
+    flow also uses; "" for an IP address or a one-label host (the shop on 127.0.0.1)."""
+    host = (urlsplit(url).hostname or "").lower()
+    labels = host.split(".")
+    if len(labels) < 2 or labels[-1].isdigit():
+        return ""
+    return ".".join(labels[-2:])
 
 
 def _where(request: Request) -> str:
