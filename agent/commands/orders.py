@@ -101,8 +101,13 @@ def orders(app: App, status: str | None, since: str | None, until: str | None, s
     if as_json:
         click.echo(json.dumps([_order_json(o) for o in found], indent=2, ensure_ascii=False))
         return
-    table = Table("placed", "status", "store", "total", "items")
+    table = Table()
     table.add_column("order id", no_wrap=True, min_width=19)  # an id is never cut: people copy it
+    table.add_column("placed", no_wrap=True, min_width=10)  # nor is a date: the words may wrap instead
+    table.add_column("status")
+    table.add_column("store")
+    table.add_column("total", no_wrap=True)
+    table.add_column("items", no_wrap=True)
     for o in found:
         total = f"{o.total.amount} {o.total.currency}" if o.total else ""
         table.add_row(

@@ -20,8 +20,9 @@ from tests.e2e.agent_support import SHOP_PASSWORD
 __all__ = ["agent", "finish", "kill", "outcome", "request_state", "wait_for_line"]
 
 
-def agent(cfg_path: Path, *args: str) -> subprocess.Popen[str]:
-    env = dict(os.environ, BUYER_AGENT_PASSWORD=SHOP_PASSWORD, COLUMNS="200")
+def agent(cfg_path: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """`buyer-agent ARGS --config CFG` (a 200-column terminal unless `env` says otherwise)."""
+    env = {**os.environ, "BUYER_AGENT_PASSWORD": SHOP_PASSWORD, "COLUMNS": "200", **(env or {})}
     return subprocess.Popen(
         [sys.executable, "-m", "agent", *args, "--config", str(cfg_path)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,

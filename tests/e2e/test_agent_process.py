@@ -16,6 +16,7 @@ from agent.models import RequestState
 from agent.store import Store
 from tests.e2e.agent_support import SHOP_PASSWORD, make_config, pick_order, preload_session, submissions
 from tests.e2e.process_support import agent, finish, kill, request_state, wait_for_line
+from tests.e2e.table_text import table_rows
 
 pytestmark = pytest.mark.e2e
 OPERATION_API = "order.operation"
@@ -219,3 +220,23 @@ def test_killed_between_the_two_confirmation_steps_reconciles_to_never_submitted
 
     assert code == 0 and json.loads(out)[0]["outcome"] == "requested"  # nothing had left: submitted once
     assert len(submissions(shop_admin, order_id)) == 1
+
+
+@pytest.mark.parametrize("columns", ["80", "120"])
+def test_the_orders_table_has_each_value_under_its_header(cfg_path, shop_admin, columns):
+    """Tested like the JSON: every value under its header, at 80 and 120 columns, ids never cut."""
+    env = {"COLUMNS": columns}
+    code, out, err = finish(agent(cfg_path, "orders", "--status", "awaiting_payment", env=env))
+    assert code == 0, err
+    code, as_json, err = finish(agent(cfg_path, "orders", "--status", "awaiting_payment", "--json"))
+    assert code == 0, err
+    expected = [
+        {"order id": o["order_id"], "placed": o["placed_at"], "status": o["status_text"],
+         "store": o["store_name"], "total": f'{o["total"]["amount"]} {o["total"]["currency"]}',
+         "items": str(len(o["items"]))}
+        for o in json.loads(as_json)
+    ]  # fmt: skip
+    shown = table_rows(out)
+    assert [row["order id"] for row in shown] == [row["order id"] for row in expected]  # never cut
+    assert shown == expected
+    assert all(len(line) <= int(columns) for line in out.splitlines())
