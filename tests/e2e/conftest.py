@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from agent.browser_setup import launch_args, resolve_chromium
+from agent.packs import Pack, load_pack
 from agent.shop.admin import ShopAdmin
 from agent.shop.server import ShopThread
 from tests.e2e.agent_support import make_config, preload_session
@@ -27,6 +28,12 @@ def _shop_server() -> Iterator[ShopThread]:
 def _admin(_shop_server: ShopThread) -> Iterator[ShopAdmin]:
     with ShopAdmin(_shop_server.base_url) as admin:
         yield admin
+
+
+@pytest.fixture(scope="module")
+def pack() -> Pack:
+    """The shipped selector pack (the page-object tests build their `Site` from it)."""
+    return load_pack("aliexpress")
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page
 
 from agent.errors import ControlBlocked, ControlNotFound
 from agent.locate import Finder, check_pack, click_through_overlays, dismiss_overlays
-from agent.packs import Pack, load_pack
+from agent.packs import Pack
 
 pytestmark = pytest.mark.e2e
 
@@ -21,11 +21,6 @@ def sc_page(browser: Browser) -> Iterator[Page]:
     ctx.set_default_timeout(5_000)
     yield ctx.new_page()
     ctx.close()
-
-
-@pytest.fixture(scope="module")
-def pack() -> Pack:
-    return load_pack("aliexpress")
 
 
 class Hits(list[tuple[str, str, str]]):

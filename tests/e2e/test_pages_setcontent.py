@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, Request, Route
 
 from agent.errors import DoubleCheckFailed, LoginFailed, NeedsHuman
 from agent.models import OrderStatus
-from agent.packs import Pack, load_pack
+from agent.packs import Pack
 from agent.pages import (
     CancelDialog,
     ConfirmPermit,
@@ -44,11 +44,6 @@ def sc_page(browser: Browser) -> Iterator[Page]:
     ctx.route(OPERATION, operation)
     yield ctx.new_page()
     ctx.close()
-
-
-@pytest.fixture(scope="module")
-def pack() -> Pack:
-    return load_pack("aliexpress")
 
 
 def is_operation(request: Request) -> bool:

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from agent.errors import ControlNotFound
-from agent.packs import Pack, load_pack
+from agent.packs import Pack
 from agent.pages import CancelDialog, Site
 
 pytestmark = pytest.mark.e2e
@@ -29,11 +29,6 @@ def sc_page(browser: Browser) -> Iterator[Page]:
     ctx.set_default_timeout(5_000)
     yield ctx.new_page()
     ctx.close()
-
-
-@pytest.fixture(scope="module")
-def pack() -> Pack:
-    return load_pack("aliexpress")
 
 
 def form(page: Page, pack: Pack, locale: str = "en") -> CancelDialog:

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from shop_steps import open_cancel_dialog, pick
 
-from agent.packs import Pack, load_pack
+from agent.packs import Pack
 from agent.pages import CancelDialog, OrderDetailPage, Site
 from agent.shop import i18n
 from agent.shop.admin import ShopAdmin
@@ -20,11 +20,6 @@ WIDGETS = ["radio", "select", "custom", "portal", "searchable", "virtual"]
 KIND = {"radio": "radio", "select": "select", "searchable": "searchable"}  # the rest: "custom"
 CONFIRM = {"en": "Confirm", "pt-BR": "Confirmar"}
 CANCEL = {"en": "Cancel order", "pt-BR": "Cancelar pedido"}
-
-
-@pytest.fixture(scope="module")
-def pack() -> Pack:
-    return load_pack("aliexpress")
 
 
 def _site(page: Page, pack: Pack, shop: ShopThread, locale: str, hits: list | None = None) -> Site:

@@ -12,20 +12,10 @@ from agent.errors import SelectorPackError
 from agent.models import OrderStatus
 from agent.packs import Pack, load_pack, load_pack_file, pack_dirs
 from agent.pages import ALL_PAGES, TAB_KEYS, required_keys
+from agent.policy import REASON_KEYS  # the keys the code asks the pack for
 
 REPO = Path(agent.__file__).parent.parent
 SELECTORS = REPO / "selectors"
-REASON_KEYS = (
-    "changed_mind",
-    "wrong_item",
-    "duplicate_order",
-    "wrong_address",
-    "out_of_stock",
-    "shipping_too_long",
-    "found_cheaper",
-    "seller_asked",
-    "other",
-)
 SHOP_README = REPO / "agent" / "shop" / "README.md"
 META = "[reasons_meta]\nblames_seller = []\n"  # required in every pack
 
