@@ -155,6 +155,9 @@ class PolicyConfig(Section):
     )
     max_retries: int = Field(3, ge=0)
     unanswered_click_hours: float = Field(24, gt=0)
+    auto_escalate: bool = False
+    escalate_seller_after_hours: float = Field(24, ge=0)
+    escalate_support_after_hours: float = Field(72, gt=0)
 
     _merge_refund_days = field_validator("refund_business_days", mode="before")(_with_default_refund_days)
 
@@ -162,6 +165,17 @@ class PolicyConfig(Section):
     @classmethod
     def _empty_cap_is_none(cls, value: Any) -> Any:
         return None if value in ("", "none", "None") else value
+
+    @field_validator("escalate_support_after_hours")
+    @classmethod
+    def _support_after_seller(cls, value: float, info: Any) -> float:
+        seller = info.data.get("escalate_seller_after_hours")  # validated first (declared first)
+        if seller is not None and value <= seller:
+            raise ValueError(
+                f"must be more than escalate_seller_after_hours ({seller:g}): the seller gets the hours "
+                "between them to answer"
+            )
+        return value
 
 
 class ScheduleConfig(Section):

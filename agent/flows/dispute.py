@@ -249,6 +249,11 @@ FLAG_WORDING: dict[str, str] = {
     "dispute_window_closing": "The buyer protection period of this order was about to end.",
     "dispute_seen": "The site showed the order as in dispute.",
 }
+# Messages the agent sent before the dispute (agent.flows.escalate), by level.
+ESCALATION_WORDING: dict[str, str] = {
+    "seller": "I wrote to the seller about it.",
+    "support": "I wrote to AliExpress customer service about it.",
+}
 # The request's open issue (its flag), as the message's conclusion: (sentence, date field, date words).
 OPEN_ISSUE: dict[str, tuple[str, str, str]] = {
     "stalled": ("The seller never answered my cancellation request{date}.", "seller_deadline", ", due by "),
@@ -260,20 +265,31 @@ OPEN_ISSUE: dict[str, tuple[str, str, str]] = {
 }  # fmt: skip
 
 
-def build_message(store: Store, request: CancelRequest) -> str:
+def build_message(
+    store: Store,
+    request: CancelRequest,
+    *,
+    issue: str = "",
+    ask: str = "Please refund the order in full.",
+    heading: str = "",
+    limit: int = MAX_MESSAGE,
+) -> str:
     """A factual message from the recorded timeline: when I asked, what the site showed since (dated),
-    what is still open — in plain sentences, never an internal code."""
+    what is still open — in plain sentences, never an internal code. `issue`: the OPEN_ISSUE key (default
+    the request's flag); `ask`: the closing request; `heading`: a first line (a message about the order
+    outside the order's own page names it); `limit`: the most characters sent (the escalation messages)."""
     events = store.events_for(request.order_id)
     timeline = list(dict.fromkeys(line for event in events if (line := _timeline_line(event))))
-    lines = [_opening(request, events)]
+    lines = [heading] if heading else []
+    lines.append(_opening(request, events))
     if timeline:
         lines += ["What happened since:", *timeline]
-    issue = _open_issue(request)
-    if issue:
-        lines.append(issue)
-    lines.append("Please refund the order in full.")
+    open_issue = _open_issue(request, issue)
+    if open_issue:
+        lines.append(open_issue)
+    lines.append(ask)
     text = "\n".join(lines)
-    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _opening(request: CancelRequest, events: list[Event]) -> str:
@@ -287,6 +303,9 @@ def _opening(request: CancelRequest, events: list[Event]) -> str:
 
 
 def _timeline_line(event: Event) -> str:
+    if event.kind == "escalated":  # agent.escalation.SENT: a message the site showed as sent
+        wording = ESCALATION_WORDING.get(str(event.detail.get("level", "")))
+        return f"- {_day(event.at, clock=True)}: {wording}" if wording else ""
     if event.kind != "request_state" or event.state_to is None:
         return ""
     code = str(event.detail.get("code") or "")
@@ -297,8 +316,8 @@ def _timeline_line(event: Event) -> str:
     return f"- {_day(event.at, clock=True)}: {wording}" if wording else ""
 
 
-def _open_issue(request: CancelRequest) -> str:
-    sentence, field, words = OPEN_ISSUE.get(request.flagged_reason, ("", "", ""))
+def _open_issue(request: CancelRequest, key: str = "") -> str:
+    sentence, field, words = OPEN_ISSUE.get(key or request.flagged_reason, ("", "", ""))
     moment = getattr(request, field) if field else None
     return sentence.format(date=f"{words}{_day(moment)}" if moment else "")
 

@@ -12,6 +12,7 @@ Every page object is built from one `Site` context:
     dialog.offered_reasons(); dialog.choose_reason(text); dialog.selected_reason()   # any reason widget
     dialog.has_comment(); dialog.fill_comment(text); dialog.comment()   # a comment box (the page form)
     dialog.confirm(ConfirmPermit(order_id, reason))   # THE irreversible click (cancel flow only)
+    MessagePage(site).open_seller(order_id).write(text)   # or .open_support(order_id); .send(MessagePermit)
 
 `Site` holds the Page, the selector pack, base/login URLs, the locale and the `Finder` (agent.locate).
 Page objects build every locator through the pack (`self.loc(key)` for reading, `self.find(key)` for the
@@ -27,6 +28,7 @@ from agent.pages.cancel_dialog import CancelDialog, CancelSubmitted, ConfirmPerm
 from agent.pages.dispute import DisputePage, DisputePermit, DisputeStatus, DisputeSubmitted
 from agent.pages.further_steps import FurtherSteps
 from agent.pages.login import LoginPage
+from agent.pages.message import MessagePage, MessagePermit, MessageSubmitted
 from agent.pages.order_detail import OrderDetailPage
 from agent.pages.orders import TAB_KEYS, OrdersPage
 from agent.pages.reasons import ReasonWidget
@@ -43,6 +45,9 @@ __all__ = [
     "DisputeSubmitted",
     "FurtherSteps",
     "LoginPage",
+    "MessagePage",
+    "MessagePermit",
+    "MessageSubmitted",
     "OrderDetailPage",
     "OrdersPage",
     "PageObject",
@@ -53,7 +58,7 @@ __all__ = [
 ]
 
 ALL_PAGES: tuple[type[PageObject], ...] = (
-    LoginPage, OrdersPage, OrderDetailPage, CancelDialog, FurtherSteps, DisputePage
+    LoginPage, OrdersPage, OrderDetailPage, CancelDialog, FurtherSteps, DisputePage, MessagePage
 )  # fmt: skip
 BASE_KEYS = ("site.error",)  # PageObject.wait_ready
 

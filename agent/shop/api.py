@@ -80,6 +80,8 @@ def buttons(order: Order, sw: Switches, now: dt.datetime, where: str) -> list[di
             button["href"] = f"/p/reverse-pages/start.html?orderId={order.order_id}"
         if kind == "VIEW_DISPUTE":
             button["href"] = f"/p/reverse-pages/detail.html?orderId={order.order_id}"
+        if kind == "CONTACT_SELLER":
+            button["href"] = f"/p/message/index.html?orderId={order.order_id}"
         out.append(button)
     return out
 

@@ -18,7 +18,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from agent.shop import admin, cancel_page, disputes, login, pages
+from agent.shop import admin, cancel_page, disputes, login, messages, pages
 from agent.shop.faults import FaultMiddleware
 from agent.shop.mtop import MtopGate
 from agent.shop.state import ShopState
@@ -35,6 +35,7 @@ def create_app(scenario: str = "default", **switches: Any) -> Starlette:
         *cancel_page.ROUTES,
         *login.ROUTES,
         *disputes.ROUTES,
+        *messages.ROUTES,
         *admin.ROUTES,
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
     ]

@@ -90,6 +90,7 @@ class ShopState:
             self.pending: dict[str, PendingLogin] = {}
             self.log: list[LogEntry] = []
             self.faults: list[Fault] = []
+            self.messages: list[dict[str, str]] = []  # sent to a seller or to support (agent.shop.messages)
             self.commit_generation = 0  # bumped by release_commits(): held `commit` requests take effect
             self.captcha_solved = False
             self.otp_code = ""
@@ -231,6 +232,22 @@ class ShopState:
             lifecycle.open_dispute(order, self.now(), reason, message, files)
             self.record("dispute", order_id, reason=reason, message=message, files=files)
             return order
+
+    def send_message(self, order_id: str, to: str, text: str) -> bool:
+        """A message to the order's seller or to support (`to`): kept and logged; False (logged as
+        `message_rejected`) for an unknown order or an empty text."""
+        with self.lock:
+            if self.order(order_id) is None or not text:
+                self.record("message_rejected", order_id or None, to=to, text=text)
+                return False
+            at = self.now().isoformat()
+            self.messages.append({"order_id": order_id, "to": to, "text": text, "at": at})
+            self.record("message", order_id, to=to, text=text)
+            return True
+
+    def messages_for(self, order_id: str, to: str) -> list[dict[str, str]]:
+        with self.lock:
+            return [dict(m) for m in self.messages if m["order_id"] == order_id and m["to"] == to]
 
     def resolve_dispute(self, order_id: str, outcome: str) -> Order:
         with self.lock:
