@@ -15,11 +15,12 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, Field
 
 from agent.config import PolicyConfig
+from agent.escalation import ESCALATED, Ladder, ladder_of, next_of
 from agent.models import CancelRequest, Event, RequestState
 from agent.policy import CANCELLABLE
 from agent.store import Store
 
-__all__ = ["ReportRow", "build_report", "next_step", "render_html"]
+__all__ = ["ReportRow", "build_report", "escalation_step", "next_step", "render_html"]
 
 S = RequestState
 CANCELLABLE_VALUES = frozenset(s.value for s in CANCELLABLE)
@@ -60,10 +61,19 @@ class ReportRow(BaseModel):
     timeline: list[dict[str, Any]] = Field(default_factory=list, exclude=True)
 
 
-def next_step(request: CancelRequest, now: dt.datetime, order_status: str | None = None) -> str:
+def next_step(
+    request: CancelRequest,
+    now: dt.datetime,
+    order_status: str | None = None,
+    ladder: Ladder | None = None,
+    pol: PolicyConfig | None = None,
+) -> str:
     """What the person should do next. `order_status`: the order's last seen status — a failed attempt
-    whose order no longer looks cancellable is never answered with "cancel again"."""
+    whose order no longer looks cancellable is never answered with "cancel again". `ladder` (a stalled or
+    rejected request's escalation, agent.escalation): which comes next — the seller, support, a dispute."""
     text = NEXT_STEP[request.state].format(order_id=request.order_id)
+    if ladder is not None and request.state in ESCALATED:
+        text = escalation_step(request.order_id, ladder, now, pol or PolicyConfig())
     if request.state is S.FAILED and order_status is not None and order_status not in CANCELLABLE_VALUES:
         text = f"look at the order yourself: it shows {order_status.replace('_', ' ')}"
     deadline = request.dispute_deadline
@@ -72,6 +82,25 @@ def next_step(request: CancelRequest, now: dt.datetime, order_status: str | None
     if request.state is S.REFUND_PENDING and request.refund_due and now > request.refund_due:
         text = "the refund is overdue: open a dispute"
     return text
+
+
+ESCALATION_STEP = {
+    "seller": "message the seller{when}: buyer-agent message {order_id} --to seller",
+    "support": "the seller was messaged; next, customer service{when}: "
+    "buyer-agent message {order_id} --to support",
+    "dispute": "the seller and customer service were messaged; next, open a dispute{when}: "
+    "buyer-agent dispute {order_id}",
+}
+
+
+def escalation_step(order_id: str, ladder: Ladder, now: dt.datetime, pol: PolicyConfig) -> str:
+    """The next rung of a stalled or rejected request's escalation, and from when (if not yet)."""
+    rung = next_of(ladder, pol)
+    if rung is None:
+        return ESCALATION_STEP["seller"].format(when="", order_id=order_id)
+    when = f" from {rung.due:%Y-%m-%d %H:%M}" if rung.due > now else ""
+    text = ESCALATION_STEP[rung.step].format(when=when, order_id=order_id)
+    return text + (" (the sweep does it: policy.auto_escalate)" if pol.auto_escalate else "")
 
 
 def _urgent(request: CancelRequest, now: dt.datetime, pol: PolicyConfig) -> bool:
@@ -103,12 +132,18 @@ def build_report(
                 refund_due=request.refund_due,
                 dispute_deadline=request.dispute_deadline,
                 flagged_reason=request.flagged_reason,
-                next_step=next_step(request, now, order.get("status")),
+                next_step=next_step(request, now, order.get("status"), _ladder(store, request), pol),
                 urgent=_urgent(request, now, pol),
                 timeline=_timeline(store.events_for(request.order_id)) if timelines else [],
             )
         )
     return sorted(rows, key=lambda r: (not r.urgent, r.requested_at or now))
+
+
+def _ladder(store: Store, request: CancelRequest) -> Ladder | None:
+    if request.state not in ESCALATED:
+        return None
+    return ladder_of(request, store.events_for(request.order_id))
 
 
 def _title(order: dict[str, Any]) -> str:
@@ -124,6 +159,7 @@ def _timeline(events: list[Event]) -> list[dict[str, Any]]:
             "request_state",
             "dispute_submitted",
             "dispute_unavailable",
+            "escalated",
             "notified",
             "error",
         ):

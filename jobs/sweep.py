@@ -8,6 +8,9 @@
 3. Decide the steps (jobs.watch.decide → jobs.lifecycle) and apply each as its own `request_state`
    event, with what was observed; a flag carries its reason and a screenshot of the order as evidence.
 4. With `policy.auto_dispute`, open the dispute of every flagged request (agent.flows.dispute: once).
+With `policy.auto_escalate`, a stalled or rejected request is not flagged at once: the sweep messages the
+seller, then customer service (agent.flows.escalate, once per level), and flags it when both had their
+time to answer (agent.escalation), before step 4.
 
 A failure on one order is recorded and never stops the others; a needs-a-human stops the run.
 """
@@ -28,7 +31,9 @@ from agent import journal
 from agent.api import check_cooldown, refund_amount, refund_state
 from agent.deadlines import entry_fields, was_paid
 from agent.errors import AgentError, ApiRefused, NeedsHuman, StateConflict
+from agent.escalation import ESCALATED, LEVELS, Level, due_now, ladder_of
 from agent.flows.dispute import DisputeResult, open_dispute
+from agent.flows.escalate import MessageResult, send_message
 from agent.flows.orders import narrow, time_option
 from agent.flows.read import read_detail, refused
 from agent.flows.runtime import Runtime
@@ -62,6 +67,7 @@ class SweepResult(BaseModel):
     details_read: int = 0
     transitions: list[SweepTransition] = Field(default_factory=list)
     disputes: list[DisputeResult] = Field(default_factory=list)
+    messages: list[MessageResult] = Field(default_factory=list)
     errors: dict[str, str] = Field(default_factory=dict)
 
 
@@ -74,6 +80,8 @@ def sweep(rt: Runtime) -> SweepResult:
         texts = _texts(rt)
         for request in watched:
             _guarded(rt, request.order_id, result, partial(_check, rt, request, rows, texts, result))
+        if rt.config.policy.auto_escalate:
+            _auto_escalate(rt, result)
         if rt.config.policy.auto_dispute:
             _auto_dispute(rt, result)
     result.checked = len(watched)
@@ -221,7 +229,7 @@ def _check(
     assert look is not None
     now = rt.now()
     deadlines = deadlines_of(request, rt.config.policy, rt.config.schedule.recheck_after_deadline_minutes)
-    steps = decide(request, observation(look, now), deadlines, now, texts)
+    steps = decide(request, observation(look, now), deadlines, now, texts, _held(rt, request, now))
     if not steps and request.state is S.SUBMITTING:
         steps = _unanswered(rt, request, look, now)
     if not steps:
@@ -331,3 +339,30 @@ def _auto_dispute(rt: Runtime, result: SweepResult) -> None:
                     at=rt.now(),
                 )
             )
+
+
+# ---------------------------------------------------------------- escalation (policy.auto_escalate)
+
+
+def _held(rt: Runtime, request: CancelRequest, now: dt.datetime) -> frozenset[RequestState]:
+    """The states whose dispute flag waits for the escalation ladder: none without auto_escalate, or
+    once the ladder of the request's state has reached its dispute rung."""
+    if not rt.config.policy.auto_escalate:
+        return frozenset()
+    ladder = ladder_of(request, rt.store.events_for(request.order_id))
+    step = due_now(ladder, request.state, now, rt.config.policy)
+    return frozenset() if step is not None and step.step == "dispute" else ESCALATED
+
+
+def _auto_escalate(rt: Runtime, result: SweepResult) -> None:
+    """Message the seller, then customer service, for each stalled or rejected request whose rung is due."""
+    for request in rt.store.requests(set(ESCALATED)):
+        ladder = ladder_of(request, rt.store.events_for(request.order_id))
+        step = due_now(ladder, request.state, rt.now(), rt.config.policy)
+        level = next((lv for lv in LEVELS if step is not None and lv == step.step), None)
+        if level is not None:
+            _guarded(rt, request.order_id, result, partial(_escalate, rt, request.order_id, level, result))
+
+
+def _escalate(rt: Runtime, order_id: str, level: Level, result: SweepResult) -> None:
+    result.messages.append(send_message(rt, order_id, level))

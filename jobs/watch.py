@@ -85,13 +85,15 @@ def decide(
     deadlines: Deadlines,
     now: dt.datetime,
     texts: Mapping[str, list[str]] | None = None,
+    hold: frozenset[RequestState] = frozenset(),
 ) -> list[Transition]:
     """Every step one observation justifies (lifecycle.advance), then the flag when the request ends in
-    a state that calls for a dispute."""
+    a state that calls for a dispute — unless that state's flag is held back (`hold`: the sweep escalates
+    stalled and rejected requests to the seller and support first, agent.escalation)."""
     steps = advance(request.state, obs, deadlines, now, texts or {})
     last = steps[-1].state_to if steps else request.state
     code = FLAG_ON.get(last)
-    if code is not None and can_move(last, S.DISPUTE_FLAGGED):
+    if code is not None and last not in hold and can_move(last, S.DISPUTE_FLAGGED):
         reason = f"flagged for a dispute: {code.replace('_', ' ')}"
         flag = Transition(state_from=last, state_to=S.DISPUTE_FLAGGED, code=code, reason=reason, at=now)
         steps.append(flag)
