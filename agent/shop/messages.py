@@ -100,7 +100,7 @@ def _sender(to: str) -> Callable[[Request], Awaitable[Response]]:
         form = await request.form()
         order_id = _order_id(request) or str(form.get("orderId") or "")
         order_id = order_id if order_id.isascii() and order_id.isdigit() else ""
-        text = str(form.get("message") or "").strip()[:MAX_TEXT]
+        text = str(form.get("message") or "").replace("\r\n", "\n").strip()[:MAX_TEXT]  # as a form sends it
         if not state.send_message(order_id, to, text):
             error = TEXTS[state.switches.locale]["empty" if state.order(order_id) else "no_order"]
             return _page(request, to, order_id, error=error, text=text)
