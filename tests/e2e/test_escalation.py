@@ -32,10 +32,9 @@ def _agent(tmp_path: Path, shop: ShopThread, admin: ShopAdmin, browser: Browser,
     return Agent(config, ShopClock(admin), browser, admin)
 
 
-def _stalled(agent: Agent, admin: ShopAdmin) -> str:
+def _requested(agent: Agent, admin: ShopAdmin) -> str:
     order = pick(admin, "awaiting_shipment", seller="silent", payment="wallet")
     assert [r.outcome.value for r in agent.cancel(order)] == ["requested"]
-    agent.clock.advance(49)  # past the seller's 48 h: the request stalls at the next sweep
     return order
 
 
@@ -54,7 +53,8 @@ def test_sweep_messages_the_seller_then_support_then_flags(
 ) -> None:
     agent = _agent(tmp_path, shop, shop_admin, browser, auto_escalate=True, escalate_seller_after_hours=12,
                    escalate_support_after_hours=36)  # fmt: skip
-    order = _stalled(agent, shop_admin)
+    order = _requested(agent, shop_admin)
+    agent.clock.advance(49)  # past the seller's 48 h: the request stalls at the next sweep
     stalled_at = agent.clock()
     first = agent.sweep()
     assert [(t.state_to.value, t.code) for t in first.transitions] == [("stalled", "seller_silent")]
@@ -99,9 +99,7 @@ def test_message_by_hand_once_and_dry_run_sends_nothing(
     tmp_path: Path, shop: ShopThread, shop_admin: ShopAdmin, browser: Browser
 ) -> None:
     agent = _agent(tmp_path, shop, shop_admin, browser)
-    order = _stalled(agent, shop_admin)
-    agent.sweep()  # auto_escalate off: stalled and flagged at once, as before
-    assert agent.state(order) == "dispute_flagged"
+    order = _requested(agent, shop_admin)  # a message may be sent by hand at any time (not only stalled)
 
     dry = agent.run("message", lambda rt: send_message(rt, order, "seller", dry_run=True))
     assert dry.outcome == "dry_run" and dry.text.startswith(f"Order {order}")
@@ -110,10 +108,13 @@ def test_message_by_hand_once_and_dry_run_sends_nothing(
     again = agent.run("message", lambda rt: send_message(rt, order, "seller"))
     assert (sent.outcome, again.outcome) == ("sent", "already_sent")
     assert _messages(shop_admin, order) == [("seller", sent.text)]
-    assert agent.state(order) == "dispute_flagged"  # an escalation is an event, never a state
+    assert agent.state(order) == "requested"  # an escalation is an event, never a state
     with agent.store() as store:
-        kinds = [(e.kind, e.detail.get("outcome")) for e in store.events_for(order)
-                 if e.kind in ("message_dry_run", "escalated") or e.detail.get("action") == "message_seller"]
+        kinds = [
+            (e.kind, e.detail.get("outcome"))
+            for e in store.events_for(order)
+            if e.kind in ("message_dry_run", "escalated") or e.detail.get("action") == "message_seller"
+        ]
     assert kinds == [
         ("message_dry_run", None),
         (journal.BEGUN, None), (journal.SENT, None), (journal.ANSWERED, None),
@@ -125,8 +126,7 @@ def test_unanswered_send_is_pending_then_reconciled_from_the_page(
     tmp_path: Path, shop: ShopThread, shop_admin: ShopAdmin, browser: Browser
 ) -> None:
     agent = _agent(tmp_path, shop, shop_admin, browser)
-    order = _stalled(agent, shop_admin)
-    agent.sweep()
+    order = _requested(agent, shop_admin)
     shop_admin.faults(path="/p/support/contact.html", method="POST", kind="commit", delay_ms=SLOW_MS)
     first = agent.run("message", lambda rt: send_message(rt, order, "support"))
     assert first.outcome == "pending" and shop_log(shop_admin, "message") == []  # held by the slow backend
@@ -145,12 +145,11 @@ def test_dropped_send_goes_to_a_person_and_is_never_repeated(
     tmp_path: Path, shop: ShopThread, shop_admin: ShopAdmin, browser: Browser
 ) -> None:
     agent = _agent(tmp_path, shop, shop_admin, browser, unanswered_click_hours=6)
-    order = _stalled(agent, shop_admin)
-    agent.sweep()
+    order = _requested(agent, shop_admin)
     shop_admin.faults(path="/p/message/index.html", method="POST", kind="drop")
     assert agent.run("message", lambda rt: send_message(rt, order, "seller")).outcome == "pending"
     agent.clock.advance(7)  # past unanswered_click_hours with nothing in the conversation
     late = agent.run("message", lambda rt: send_message(rt, order, "seller"))
-    assert late.outcome == "needs_human" and agent.state(order) == "dispute_flagged"  # state untouched
+    assert late.outcome == "needs_human" and agent.state(order) == "requested"  # the state is untouched
     assert agent.run("message", lambda rt: send_message(rt, order, "seller")).outcome == "needs_human"
     assert shop_log(shop_admin, "message") == [] and len(shop_log(shop_admin, "fault")) == 1
