@@ -23,8 +23,9 @@ from agent.escalation import ACTIONS, SENT, UNAVAILABLE, Level, settled_levels
 from agent.flows.dispute import build_message
 from agent.flows.guard import SubmissionGuard
 from agent.flows.runtime import Runtime
+from agent.flows.session import ensure_logged_in
 from agent.journal import Attempt, Unanswered
-from agent.models import CancelRequest, RequestState
+from agent.models import CancelRequest, Event, RequestState
 from agent.pages import MessagePage, MessagePermit, MessageSubmitted
 from agent.store import Store
 from agent.transitions import TERMINAL
@@ -69,23 +70,30 @@ def send_message(rt: Runtime, order_id: str, level: Level, *, dry_run: bool = Fa
     request = rt.store.get_request(order_id)
     if request is None:
         raise OrderNotFound(order_id)
-    events = rt.store.events_for(order_id)
-    if level in settled_levels(events):
-        handed = any(e.kind == SENT and e.detail.get("level") == level for e in events)
-        if handed:
-            return _result(request, level, "already_sent", f"the {_whom(level)} was already messaged")
-        why = (
-            f"an earlier message to the {_whom(level)} was never confirmed: look at the conversation yourself"
-        )
-        return _result(request, level, "needs_human", why)
+    done = _settled(request, level, rt.store.events_for(order_id))
+    if done is not None:
+        return done
     attempt = rt.store.open_attempt(order_id, ACTIONS[level])
+    if attempt is None and request.state in NOT_ESCALABLE:
+        return _not_escalable(request, level)
+    ensure_logged_in(rt)  # the saved session (else a login) and the page's language
     if attempt is not None:
         settled = _reconcile(rt, request, level, attempt)
         if settled is not None:
             return settled
-    if request.state in NOT_ESCALABLE:
-        return _result(request, level, "not_escalable", f"a {request.state.value} request is not escalated")
+        if request.state in NOT_ESCALABLE:  # the open attempt never reached the site and was voided
+            return _not_escalable(request, level)
     return _attempt(rt, request, level, dry_run)
+
+
+def _settled(request: CancelRequest, level: Level, events: list[Event]) -> MessageResult | None:
+    """The level is settled: sent (already_sent), or handed to a person (needs_human) — never sent again."""
+    if level not in settled_levels(events):
+        return None
+    if any(e.kind == SENT and e.detail.get("level") == level for e in events):
+        return _result(request, level, "already_sent", f"the {_whom(level)} was already messaged")
+    why = f"an earlier message to the {_whom(level)} was never confirmed: look at the conversation yourself"
+    return _result(request, level, "needs_human", why)
 
 
 def _attempt(rt: Runtime, request: CancelRequest, level: Level, dry_run: bool) -> MessageResult:
@@ -207,6 +215,10 @@ def _mark_sent(rt: Runtime, request: CancelRequest, level: Level, text: str, see
         if rt.store.open_attempt(request.order_id, ACTIONS[level]) is not None:
             rt.store.close_attempt(request.order_id, ACTIONS[level], rt.run_id, outcome="sent")
     return _result(request, level, "sent", seen, text)
+
+
+def _not_escalable(request: CancelRequest, level: Level) -> MessageResult:
+    return _result(request, level, "not_escalable", f"a {request.state.value} request is not escalated")
 
 
 def _whom(level: Level) -> str:

@@ -9,16 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page, expect
 from shop_steps import pick
 from sweep_steps import Agent, ShopClock, agent_config, save_shop_session, shop_log
 
 from agent import journal
 from agent.flows.dispute import build_message
 from agent.flows.escalate import send_message
+from agent.models import RequestState
 from agent.shop.admin import ShopAdmin
 from agent.shop.server import ShopThread
 from jobs.report import build_report
+from tests.store_helpers import move
 
 pytestmark = pytest.mark.e2e
 SLOW_MS = 120_000  # a `commit` fault holds the send until the test releases it (the agent waits 3 s)
@@ -32,9 +34,15 @@ def _agent(tmp_path: Path, shop: ShopThread, admin: ShopAdmin, browser: Browser,
     return Agent(config, ShopClock(admin), browser, admin)
 
 
-def _requested(agent: Agent, admin: ShopAdmin) -> str:
+def _requested(agent: Agent, admin: ShopAdmin, cancel: bool = False) -> str:
+    """A watched request for a seeded order: cancelled through the agent, or recorded as a cancel leaves
+    it (the order awaits shipment: its detail offers "Contact seller" all the same)."""
     order = pick(admin, "awaiting_shipment", seller="silent", payment="wallet")
-    assert [r.outcome.value for r in agent.cancel(order)] == ["requested"]
+    if cancel:
+        assert [r.outcome.value for r in agent.cancel(order)] == ["requested"]
+    else:
+        with agent.store() as store:
+            move(store, order, RequestState.REQUESTED, reason_text="I don't want it anymore")
     return order
 
 
@@ -53,7 +61,7 @@ def test_sweep_messages_the_seller_then_support_then_flags(
 ) -> None:
     agent = _agent(tmp_path, shop, shop_admin, browser, auto_escalate=True, escalate_seller_after_hours=12,
                    escalate_support_after_hours=36)  # fmt: skip
-    order = _requested(agent, shop_admin)
+    order = _requested(agent, shop_admin, cancel=True)
     agent.clock.advance(49)  # past the seller's 48 h: the request stalls at the next sweep
     stalled_at = agent.clock()
     first = agent.sweep()
@@ -153,3 +161,41 @@ def test_dropped_send_goes_to_a_person_and_is_never_repeated(
     assert late.outcome == "needs_human" and agent.state(order) == "requested"  # the state is untouched
     assert agent.run("message", lambda rt: send_message(rt, order, "seller")).outcome == "needs_human"
     assert shop_log(shop_admin, "message") == [] and len(shop_log(shop_admin, "fault")) == 1
+
+
+def test_a_person_messages_the_seller_and_support_in_the_shop(logged_in: Page, shop_admin: ShopAdmin) -> None:
+    order = pick(shop_admin, "awaiting_shipment")
+    logged_in.goto(f"/p/order/detail.html?orderId={order}")
+    logged_in.locator(".order-status").get_by_role("link", name="Contact seller").click()
+    expect(logged_in).to_have_url(f"{shop_admin.base_url}/p/message/index.html?orderId={order}")
+    logged_in.get_by_role("button", name="Send", exact=True).click()  # nothing typed: refused, nothing sent
+    expect(logged_in.get_by_role("alert")).to_have_text("Please enter a message.")
+    logged_in.get_by_label("Type a message").fill("Where is <b>my</b> order?")
+    logged_in.get_by_role("button", name="Send", exact=True).click()
+    conversation = logged_in.get_by_role("region", name="Conversation")
+    expect(conversation.get_by_role("listitem")).to_contain_text(["Where is <b>my</b> order?"])  # escaped
+
+    logged_in.goto(f"/p/support/contact.html?orderId={order}")
+    logged_in.get_by_label("Describe your issue").fill("The seller does not answer.")
+    logged_in.get_by_role("button", name="Submit").click()
+    expect(logged_in.get_by_role("status")).to_contain_text("We have received your request.")
+    requests = logged_in.get_by_role("region", name="Your requests about this order")
+    expect(requests.get_by_role("listitem")).to_contain_text(["The seller does not answer."])
+    assert _messages(shop_admin, order) == [("seller", "Where is <b>my</b> order?"),
+                                           ("support", "The seller does not answer.")]  # fmt: skip
+    assert [e["detail"]["text"] for e in shop_log(shop_admin, "message_rejected")] == [""]
+
+
+def test_the_agent_messages_the_seller_on_a_hostile_page(
+    tmp_path: Path, shop: ShopThread, shop_admin: ShopAdmin, browser: Browser
+) -> None:
+    """pt-BR, the icon menu, every pop-up over the button bar: "Contatar vendedor" is found by its name."""
+    agent = _agent(tmp_path, shop, shop_admin, browser)
+    shop_admin.set_scenario("hostile", load_delay_ms=0)
+    order = pick(shop_admin, "awaiting_shipment")
+    with agent.store() as store:
+        move(store, order, RequestState.REQUESTED, reason_text="Não quero mais")
+    sent = agent.run("message", lambda rt: send_message(rt, order, "seller"))
+    assert sent.outcome == "sent", sent.message
+    assert _messages(shop_admin, order) == [("seller", sent.text)]
+    assert 'giving the reason "Não quero mais"' in sent.text

@@ -15,7 +15,17 @@ from pydantic import ValidationError
 from agent import journal
 from agent.cli import cli
 from agent.config import PolicyConfig
-from agent.escalation import ACTIONS, SENT, UNAVAILABLE, Ladder, due_now, ladder_of, next_of, settled_levels
+from agent.escalation import (
+    ACTIONS,
+    SENT,
+    UNAVAILABLE,
+    Ladder,
+    Level,
+    due_now,
+    ladder_of,
+    next_of,
+    settled_levels,
+)
 from agent.models import CancelRequest, RequestState
 from agent.store import Store
 from jobs.lifecycle import Observation
@@ -61,11 +71,11 @@ def _ladder(store: Store) -> tuple[CancelRequest, Ladder]:
     return request, ladder_of(request, store.events_for(OID))
 
 
-def _send(store: Store, level: str) -> None:
+def _send(store: Store, level: Level) -> None:
     """What agent.flows.escalate journals for a message the conversation showed."""
-    assert store.begin_attempt(OID, ACTIONS[level], None, level=level, text="hello")  # type: ignore[index]
+    assert store.begin_attempt(OID, ACTIONS[level], None, level=level, text="hello")
     store.add_event(SENT, order_id=OID, detail={"level": level})
-    store.close_attempt(OID, ACTIONS[level], None, outcome="sent")  # type: ignore[index]
+    store.close_attempt(OID, ACTIONS[level], None, outcome="sent")
 
 
 def test_the_ladder_seller_then_support_then_dispute(store: Store, clock: Clock) -> None:
