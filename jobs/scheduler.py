@@ -23,6 +23,7 @@ from apscheduler.triggers.date import DateTrigger
 from pydantic import BaseModel
 
 from agent.config import Config, ScheduleConfig
+from agent.escalation import ESCALATED, ladder_of, next_of
 from agent.models import CancelRequest, RequestState
 from agent.store import Store
 from jobs.watch import WATCHED
@@ -44,7 +45,7 @@ class Recheck(BaseModel):
 
     id: str
     order_id: str | None
-    kind: str  # seller_deadline | dispute_deadline | catch_up
+    kind: str  # seller_deadline | dispute_deadline | catch_up | escalation
     run_at: dt.datetime
 
 
@@ -53,16 +54,24 @@ def sweep_trigger(sched: ScheduleConfig) -> CronTrigger:
 
 
 def plan_rechecks(
-    requests: Iterable[CancelRequest], sched: ScheduleConfig, now: dt.datetime, last_sweep: dt.datetime | None
+    requests: Iterable[CancelRequest],
+    sched: ScheduleConfig,
+    now: dt.datetime,
+    last_sweep: dt.datetime | None,
+    escalations: dict[str, dt.datetime] | None = None,
 ) -> list[Recheck]:
     """The one-off re-checks due after `now`; plus one catch-up at `now` when a re-check time passed
-    since the last sweep (the scheduler was down, or started late)."""
+    since the last sweep (the scheduler was down, or started late). `escalations`: order id → when the
+    next rung of its escalation falls due (policy.auto_escalate), re-checked as kind `escalation`."""
     planned: list[Recheck] = []
     missed = False
     for request in requests:
         if request.state not in WATCHED:
             continue
-        for kind, at in _moments(request, sched):
+        moments = _moments(request, sched)
+        if escalations and request.order_id in escalations:
+            moments.append(("escalation", escalations[request.order_id]))
+        for kind, at in moments:
             if at > now:
                 planned.append(
                     Recheck(
@@ -95,6 +104,16 @@ def _moments(request: CancelRequest, sched: ScheduleConfig) -> list[tuple[str, d
                 request.dispute_deadline - dt.timedelta(days=sched.dispute_recheck_days_before),
             )
         )
+    return out
+
+
+def escalation_moments(store: Store, config: Config) -> dict[str, dt.datetime]:
+    """When the next rung of each stalled or rejected request's escalation falls due (agent.escalation)."""
+    out = {}
+    for request in store.requests(set(ESCALATED)):
+        rung = next_of(ladder_of(request, store.events_for(request.order_id)), config.policy)
+        if rung is not None:
+            out[request.order_id] = rung.due
     return out
 
 
@@ -137,7 +156,8 @@ def refresh_rechecks(
     for job in scheduler.get_jobs():
         if job.id.startswith(RECHECK_PREFIX):
             job.remove()
-    plan = plan_rechecks(store.requests(), config.schedule, now, last_sweep_at(store))
+    escalations = escalation_moments(store, config) if config.policy.auto_escalate else None
+    plan = plan_rechecks(store.requests(), config.schedule, now, last_sweep_at(store), escalations)
     for recheck in plan:
         name = f"{recheck.kind} {recheck.order_id or ''}".strip()
         scheduler.add_job(

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from agent import journal
 from agent.cli import cli
-from agent.config import PolicyConfig
+from agent.config import Config, PolicyConfig
 from agent.escalation import (
     ACTIONS,
     SENT,
@@ -30,6 +30,7 @@ from agent.models import CancelRequest, RequestState
 from agent.store import Store
 from jobs.lifecycle import Observation
 from jobs.report import escalation_step
+from jobs.scheduler import escalation_moments, plan_rechecks
 from jobs.watch import deadlines_of, decide
 from tests.store_helpers import move
 
@@ -151,3 +152,19 @@ def test_support_must_come_after_the_seller() -> None:
 def test_the_message_command_refuses_bad_input(in_tmp: Path, args: list[str], shown: str) -> None:
     result = CliRunner().invoke(cli, ["message", *args])
     assert result.exit_code == 2 and shown in result.output and "Traceback" not in result.output
+
+
+def test_the_scheduler_plans_a_recheck_when_the_next_rung_falls_due(
+    store: Store, clock: Clock, tmp_path: Path
+) -> None:
+    config = Config.model_validate(
+        {"policy": POL.model_dump(mode="json"), "storage": {"database": str(tmp_path / "agent.db")}}
+    )
+    moments = escalation_moments(store, config)
+    assert moments == {OID: T0 + dt.timedelta(hours=62)}
+    planned = plan_rechecks(store.requests(), config.schedule, clock.at(51), clock.now, moments)
+    assert [(r.kind, r.run_at) for r in planned if r.kind == "escalation"] == [("escalation", moments[OID])]
+    off = config.model_copy(update={"policy": POL.model_copy(update={"auto_escalate": False})})
+    assert plan_rechecks(store.requests(), off.schedule, clock.now, clock.now) == [
+        r for r in planned if r.kind != "escalation"
+    ]
