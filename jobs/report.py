@@ -168,6 +168,8 @@ def _timeline(events: list[Event]) -> list[dict[str, Any]]:
             f"{event.state_from or '–'} → {event.state_to}" if event.kind == "request_state" else event.kind
         )
         why = event.detail.get("reason") or event.detail.get("event") or event.detail.get("error") or ""
+        if event.kind == "escalated":
+            why = f"message to the {event.detail.get('level', '')} (shown in the conversation)"
         shown.append({"at": event.at, "what": what, "why": str(why), "evidence": event.evidence})
     return shown
 

@@ -37,6 +37,8 @@ def sweep(app: App, as_json: bool, wait: bool) -> None:
             table.add_row(t.state_from.value, t.state_to.value, t.reason, t.order_id)
         Console().print(table)
         click.echo(f"{result.checked} request(s) checked, {len(result.transitions)} transition(s)")
+        for m in result.messages:  # escalations (policy.auto_escalate): events, not transitions
+            click.echo(f"order {m.order_id}: message to the {m.level}: {m.outcome} — {m.message}")
     for order_id, error in result.errors.items():
         click.echo(f"error: order {order_id}: {error}", err=True)
     sys.exit(1 if result.errors else 0)
