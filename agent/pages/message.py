@@ -66,7 +66,7 @@ class MessagePage(PageObject):
     def order_id(self) -> str | None:
         """The order id the page shows ("Order ID: …"), or None: many chat pages show none."""
         for text in self.texts("message.order_ref"):
-            found = digits_in(text, minimum=12)
+            found = digits_in(text, minimum=16)
             if found:
                 return found
         return None
