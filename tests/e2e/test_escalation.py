@@ -5,6 +5,7 @@ nothing, a rerun nothing more); an answer that never came is pending, then recon
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -14,15 +15,19 @@ from shop_steps import pick
 from sweep_steps import Agent, ShopClock, agent_config, save_shop_session, shop_log
 
 from agent import journal
+from agent.config import load_config
 from agent.flows.dispute import build_message
-from agent.flows.escalate import send_message
+from agent.flows.escalate import ASK, send_message
 from agent.models import RequestState
 from agent.shop.admin import ShopAdmin
 from agent.shop.server import ShopThread
+from agent.store import Store
 from jobs.report import build_report
+from tests.e2e.process_support import agent, finish
 from tests.store_helpers import move
 
 pytestmark = pytest.mark.e2e
+ASK_SUPPORT = ASK["support"]
 SLOW_MS = 120_000  # a `commit` fault holds the send until the test releases it (the agent waits 3 s)
 
 
@@ -199,3 +204,19 @@ def test_the_agent_messages_the_seller_on_a_hostile_page(
     assert sent.outcome == "sent", sent.message
     assert _messages(shop_admin, order) == [("seller", sent.text)]
     assert 'giving the reason "Não quero mais"' in sent.text
+
+
+def test_the_message_command_in_its_own_process(cfg_path: Path, shop_admin: ShopAdmin) -> None:
+    """`buyer-agent message --dry-run --json` as a user runs it (one process: the send itself is tested
+    in-process above): exit 0, the documented JSON, the text written into the page, nothing sent."""
+    order = pick(shop_admin, "awaiting_shipment")
+    with Store.open(load_config(str(cfg_path)).storage.database) as store:
+        move(store, order, RequestState.REQUESTED, reason_text="I don't want it anymore")
+    code, out, err = finish(agent(cfg_path, "message", order, "--to", "support", "--dry-run", "--json"))
+    assert code == 0, err
+    shown = json.loads(out)
+    assert {k: shown[k] for k in ("order_id", "level", "outcome", "state")} == {
+        "order_id": order, "level": "support", "outcome": "dry_run", "state": "requested"
+    }  # fmt: skip
+    assert shown["text"].startswith(f"Order {order}\nI asked to cancel this order")
+    assert shown["text"].endswith(ASK_SUPPORT) and shop_log(shop_admin, "message") == []
