@@ -42,7 +42,7 @@ MAX_TEXT = 1000  # short: a chat message, not a dispute
 NOT_ESCALABLE = TERMINAL | {S.SUBMITTING, S.FAILED}  # settled, or nothing of ours is (surely) on the site
 ASK: dict[Level, str] = {
     "seller": "Please cancel the order and refund it in full, or tell me what you will do.",
-    "support": "I contacted the seller first. Please help me get this order cancelled and refunded in full.",
+    "support": "Please help me get this order cancelled and refunded in full.",  # the timeline says the rest
 }
 PENDING_MESSAGE = "the message's send is still unanswered: re-check later (nothing is sent again meanwhile)"
 
