@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = ["RowPlan", "delete_rows", "plan_rows", "vacuum"]
 
+logger = logging.getLogger(__name__)
 _NO_DELETE = "CREATE TRIGGER events_no_delete BEFORE DELETE ON events " \
     "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END"  # fmt: skip
 
@@ -113,6 +116,12 @@ def _delete_in(store: Store, table: str, ids: Iterable[int]) -> None:
         store.db.execute(f"DELETE FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk)
 
 
-def vacuum(store: Store) -> None:
-    """Give the freed pages back to the filesystem (outside any transaction)."""
-    store.db.execute("VACUUM")
+def vacuum(store: Store) -> bool:
+    """Give the freed pages back to the filesystem (outside any transaction). False when another
+    connection kept the database busy past the timeout: the rows are gone anyway, the file shrinks later."""
+    try:
+        store.db.execute("VACUUM")
+    except sqlite3.OperationalError as exc:
+        logger.warning("VACUUM of %s skipped: %s", store.path, exc)
+        return False
+    return True
