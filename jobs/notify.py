@@ -123,29 +123,44 @@ def event_name(event: Event) -> str | None:
 
 def notify_transitions(store: Store, notifier: Notifier, run_id: int | None = None) -> int:
     """Send every meaningful transition not yet notified, and every pending one to the URLs that failed
-    before; returns how many transitions reached at least one URL in this pass."""
+    before; returns how many transitions reached at least one URL in this pass. A URL that failed all its
+    tries is not tried again in the same pass: its other messages wait, pending, for the next one (a dead
+    webhook costs one round of backoff per sweep, not one per message)."""
     if not notifier.enabled:
         return 0
-    claimed = pending_targets(store)
+    state = pending_targets(store)
     wanted = set(notifier.config.events)
+    down: set[str] = set()
     sent = 0
     for event in store.events(kind="request_state"):
         name = event_name(event)
         if name is None or name not in wanted:
             continue
-        targets = [t for t in claimed.get(event.id, list(notifier.targets)) if t in notifier.targets]
-        if not targets:
-            continue
-        detail = {"event_id": event.id, "event": name, "targets": targets}
-        store.add_event("notified", order_id=event.order_id, run_id=run_id, detail=detail)
-        title, body = _message(store, event, name)
-        failed = notifier.deliver(title, body, targets)
-        if len(failed) < len(targets):
-            sent += 1
-        if failed:
-            detail = {"event_id": event.id, "event": name, "targets": failed}
-            store.add_event("notify_failed", order_id=event.order_id, run_id=run_id, detail=detail)
+        due = [t for t in state.get(event.id, list(notifier.targets)) if t in notifier.targets]
+        if due:
+            sent += _notify(store, notifier, event, name, due, down, run_id, known=event.id in state)
     return sent
+
+
+def _notify(
+    store: Store, notifier: Notifier, event: Event, name: str, due: list[str], down: set[str],
+    run_id: int | None, known: bool,
+) -> int:  # fmt: skip
+    """One transition to the URLs `due` (those not `down`); journals the claim and what is left pending."""
+    now = [t for t in due if t not in down]
+    skipped = [t for t in due if t in down]
+    about = {"event_id": event.id, "event": name}
+    failed: list[str] = []
+    if now:
+        store.add_event("notified", order_id=event.order_id, run_id=run_id, detail={**about, "targets": now})
+        title, body = _message(store, event, name)
+        failed = notifier.deliver(title, body, now)
+        down.update(failed)
+    waiting = failed + skipped
+    if waiting and (now or not known):  # already pending and untouched: nothing new to record
+        store.add_event("notify_failed", order_id=event.order_id, run_id=run_id,
+                        detail={**about, "targets": waiting})  # fmt: skip
+    return int(len(failed) < len(now))
 
 
 def pending_targets(store: Store) -> dict[int, list[str]]:

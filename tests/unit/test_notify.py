@@ -103,8 +103,10 @@ def test_a_failure_is_recorded_never_raised_and_stays_pending(store: Store) -> N
     failed = store.events(kind="notify_failed")
     assert len(failed) == 3 and all(e.detail["targets"] == [target_id(url)] for e in failed)
     assert sorted(pending_targets(store).values()) == [[target_id(url)]] * 3
+    assert len(store.events(kind="notified")) == 1  # the URL failed its tries once: the rest wait
     assert notify_transitions(store, notifier) == 0  # the next pass tries the pending ones again
-    assert len(store.events(kind="notified")) == 6 and len(store.events(kind="notify_failed")) == 6
+    assert len(store.events(kind="notified")) == 2 and len(store.events(kind="notify_failed")) == 4
+    assert sorted(pending_targets(store).values()) == [[target_id(url)]] * 3
 
 
 class FlakyReceiver:
@@ -161,6 +163,23 @@ def test_retried_with_backoff_then_delivered_once(
     assert store.events(kind="notify_failed") == []
     assert notify_transitions(store, Notifier(NotifyConfig(urls=[receiver.url], attempts=3))) == 0
     assert receiver.tries == 3  # nothing sent again
+
+
+def test_a_dead_url_costs_one_round_of_tries_per_pass_then_everything_pending_goes(
+    store: Store, flaky: Callable[[int], FlakyReceiver]
+) -> None:
+    receiver = flaky(2)
+    notifier = Notifier(NotifyConfig(urls=[receiver.url], attempts=2))
+    _history(store)  # three transitions worth a message
+    assert notify_transitions(store, notifier) == 0
+    assert (receiver.tries, receiver.taken) == (2, [])  # two tries for the first, the others wait
+    assert notify_transitions(store, notifier) == 3  # the URL is back: each pending one, once
+    assert [b["title"] for b in receiver.taken] == [
+        "buyer-agent: order 8101 accepted",
+        "buyer-agent: order 8101 refund overdue",
+        "buyer-agent: order 8102 stalled",
+    ]
+    assert notify_transitions(store, notifier) == 0 and receiver.tries == 5
 
 
 def test_still_failing_stays_pending_and_the_next_sweep_sends_it(
