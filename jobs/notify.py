@@ -78,13 +78,10 @@ class Notifier:
         return [t for t in targets if t in urls and not self._send_one(urls[t], title, body)]
 
     def _send_one(self, url: str, title: str, body: str) -> bool:
-        import stamina
+        from agent.retry import retry_context
 
         try:
-            for attempt in stamina.retry_context(
-                on=DeliveryFailed, attempts=self.config.attempts, wait_initial=WAIT_INITIAL_S,
-                wait_max=WAIT_MAX_S, timeout=None,
-            ):  # fmt: skip
+            for attempt in retry_context(DeliveryFailed, self.config.attempts, WAIT_INITIAL_S, WAIT_MAX_S):
                 with attempt:
                     _post(url, title, body)
         except DeliveryFailed:

@@ -103,13 +103,12 @@ def retrying(rt: Runtime, step: Callable[[], T], what: str, renew_session: bool 
     sleep), a `retry` event per failed attempt but the last. `renew_session=False`: a logged-out answer
     propagates (SessionExpired) instead of a login on the current page — for a read that must not disturb
     what that page shows."""
-    import stamina
+    from agent.retry import retry_context
 
     attempts = max(1, rt.config.policy.max_retries)
-    for attempt in stamina.retry_context(
-        on=SiteError, attempts=attempts, wait_initial=RETRY_WAIT_INITIAL_S, wait_max=RETRY_WAIT_MAX_S,
-        wait_jitter=0.0, timeout=None,
-    ):  # fmt: skip
+    for attempt in retry_context(
+        SiteError, attempts, RETRY_WAIT_INITIAL_S, RETRY_WAIT_MAX_S, wait_jitter=0.0
+    ):
         with attempt:
             try:
                 return with_session(rt, step) if renew_session else step()
