@@ -190,3 +190,22 @@ def test_the_scheduler_prunes_weekly(setup: tuple[Config, Store, Clock, dict[str
     scheduled_prune(config)  # what the job runs: with the real clock, A (settled in 2026-01) is long gone
     [pruned] = store.events(kind="pruned")
     assert "A" in pruned.detail["requests"] and "B" not in pruned.detail["requests"]
+
+
+@pytest.mark.parametrize("state", [S.SUBMITTING, S.FAILED, S.NEEDS_HUMAN, S.DISPUTE_FLAGGED, S.CANCELLED])
+def test_never_anything_of_an_open_request_however_old(tmp_path: Path, state: RequestState) -> None:
+    clock = Clock()
+    evidence = (tmp_path / "evidence").resolve()
+    config = Config(storage=StorageConfig(database=tmp_path / "agent.db", evidence_dir=evidence))
+    with Store.open(config.storage.database, clock=clock) as store:
+        run = store.start_run("cancel")
+        shot = _file(evidence / str(run) / "shot.png", age_days=200)
+        move(store, "E", state, run_id=run)
+        store.add_event("error", order_id="E", run_id=run, evidence=[shot])
+        store.end_run(run, "failed")
+        clock.at = NOW + dt.timedelta(days=3000)
+        before = _kinds(store)
+        result = prune(config, store, older_than_days=1)
+        assert (result.requests, result.events, result.runs, result.files) == ([], 0, 0, 0)
+        assert _kinds(store) == before + [(None, "pruned")] and Path(shot).exists()
+        assert store.get_run(run) is not None
