@@ -35,6 +35,8 @@ from agent.store import Store
 
 logger = logging.getLogger(__name__)
 LOG_FILE = "buyer-agent.log"
+LOG_MAX_BYTES = 1_000_000  # the log in the state folder rotates at this size …
+LOG_BACKUPS = 3  # … keeping buyer-agent.log.1 … .3
 EXIT_CODES_HELP = "Exit codes: 0 ok, 1 failure, 2 usage/config error, 3 needs a human, 4 not cancellable."
 
 
@@ -120,14 +122,28 @@ def _unexpected(app: App, exc: Exception) -> None:
     where = app.log_file()
     try:
         where.parent.mkdir(parents=True, exist_ok=True)
-        with where.open("a", encoding="utf-8") as log:
-            log.write("".join(traceback.format_exception(exc)))
+        append_log(where, "".join(traceback.format_exception(exc)))
         hint = f"traceback in {where}"
     except OSError:
         hint = "could not write the log"
     click.echo(
         f"error: unexpected {type(exc).__name__}: {_one_line(exc)} ({hint}; --debug shows it)", err=True
     )
+
+
+def append_log(where: Path, text: str) -> None:
+    """Append to the log file, rotating it first (RotatingFileHandler's rule) when `text` would take it
+    over LOG_MAX_BYTES: an unattended install never fills its disk with tracebacks."""
+    from logging.handlers import RotatingFileHandler
+
+    rotating = RotatingFileHandler(where, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
+    try:
+        if rotating.shouldRollover(logging.makeLogRecord({"msg": text.rstrip("\n")})):
+            rotating.doRollover()
+    finally:
+        rotating.close()
+    with where.open("a", encoding="utf-8") as log:
+        log.write(text)
 
 
 class AgentGroup(click.Group):

@@ -120,10 +120,13 @@ class StorageConfig(Section):
     database: Path = Path("buyer-agent.db")
     evidence_dir: Path = Path("evidence")
     state_dir: Path = Path(".buyer-agent")
+    keep_days: int = Field(180, ge=1)
+    evidence_max_mb: int = Field(0, ge=0)
 
     def resolved(self, base: Path) -> StorageConfig:
         """Relative paths anchored at `base` (the config file's folder, or the cwd without a file)."""
-        fix = {k: (base / Path(v).expanduser()).resolve() for k, v in self.model_dump().items()}
+        paths = {k: v for k, v in self.model_dump().items() if isinstance(v, Path)}
+        fix = {k: (base / v.expanduser()).resolve() for k, v in paths.items()}
         return self.model_copy(update=fix)
 
 
@@ -211,6 +214,7 @@ class NotifyConfig(Section):
     urls: list[str] = Field(default_factory=list)
     events: list[str] = Field(default_factory=lambda: list(NOTIFY_EVENTS))
     summary: bool = True
+    attempts: int = Field(3, ge=1)
 
     @field_validator("events")
     @classmethod

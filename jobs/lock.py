@@ -11,12 +11,13 @@ import contextlib
 import fcntl
 import logging
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from agent.errors import LockHeld
 
-__all__ = ["lock_path", "sweep_lock"]
+__all__ = ["lock_path", "lock_status", "sweep_lock"]
 
 logger = logging.getLogger(__name__)
 
@@ -64,3 +65,25 @@ def _holder(path: Path) -> str:
         text = ""
     pid, _, command = text.partition(" ")
     return f"pid {pid}, {command}" if pid else "holder unknown"
+
+
+def lock_status(database: Path) -> tuple[str, str, float]:
+    """(state, holder, age in seconds) of the sweep lock, without taking it for longer than a test:
+    "free" (no file, or empty), "held" (a live process holds it), or "stale" (the file still names a
+    holder that ended without releasing it — a crash; harmless, the kernel freed the lock)."""
+    path = lock_path(database)
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return "free", "", 0.0
+    try:
+        age = max(0.0, time.time() - os.fstat(fd).st_mtime)
+        holder = _holder(path)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return "held", holder, age
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return ("stale" if os.fstat(fd).st_size else "free"), holder, age
+    finally:
+        os.close(fd)

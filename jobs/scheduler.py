@@ -194,7 +194,22 @@ def run_forever(config: Config) -> None:
 
     with Store.open(config.storage.database) as store:
         holder["s"] = build_scheduler(config, store, job, utcnow())
+    add_prune_job(holder["s"], config)
     logger.warning(
         "scheduler started: sweep on %r (%s)", config.schedule.sweep_cron, config.schedule.timezone
     )
     holder["s"].start()
+
+
+__all__ += ["add_prune_job"]
+PRUNE_JOB = "prune"
+PRUNE_CRON = "30 4 * * sun"  # weekly, Sunday 04:30 in schedule.timezone (after the default nightly sweep)
+
+
+def add_prune_job(scheduler: BaseScheduler, config: Config) -> None:
+    """The weekly `buyer-agent prune` (storage.keep_days, evidence_max_mb), under the sweep lock."""
+    from jobs.prune import scheduled_prune
+
+    trigger = CronTrigger.from_crontab(PRUNE_CRON, timezone=zoneinfo.ZoneInfo(config.schedule.timezone))
+    scheduler.add_job(scheduled_prune, trigger, args=[config], id=PRUNE_JOB, name="weekly prune",
+                      replace_existing=True, **job_options(config.schedule))  # fmt: skip

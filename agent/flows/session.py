@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import shlex
 import subprocess
-import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -16,6 +15,8 @@ from agent.pages import LoginPage, OrdersPage, is_login_url
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+RETRY_WAIT_INITIAL_S = 0.5  # then 1, 2, … (doubling) up to RETRY_WAIT_MAX_S
+RETRY_WAIT_MAX_S = 8.0
 
 
 def otp_provider(rt: Runtime) -> Callable[[], str] | None:
@@ -97,20 +98,25 @@ def with_session(rt: Runtime, step: Callable[[], T]) -> T:
 
 
 def retrying(rt: Runtime, step: Callable[[], T], what: str, renew_session: bool = True) -> T:
-    """Retry a READ-ONLY step on site errors with exponential backoff (never the confirming click).
-    `renew_session=False`: a logged-out answer propagates (SessionExpired) instead of a login on the
-    current page — for a read that must not disturb what that page shows."""
+    """Retry a READ-ONLY step on site errors with exponential backoff (never the confirming click):
+    `policy.max_retries` attempts, the waits by stamina (between whole read attempts; page objects never
+    sleep), a `retry` event per failed attempt but the last. `renew_session=False`: a logged-out answer
+    propagates (SessionExpired) instead of a login on the current page — for a read that must not disturb
+    what that page shows."""
+    from agent.retry import retry_context
+
     attempts = max(1, rt.config.policy.max_retries)
-    for attempt in range(1, attempts + 1):
-        try:
-            return with_session(rt, step) if renew_session else step()
-        except SiteError as exc:
-            if attempt == attempts:
+    for attempt in retry_context(
+        SiteError, attempts, RETRY_WAIT_INITIAL_S, RETRY_WAIT_MAX_S, wait_jitter=0.0
+    ):
+        with attempt:
+            try:
+                return with_session(rt, step) if renew_session else step()
+            except SiteError as exc:
+                if attempt.num < attempts:
+                    logger.warning("%s failed (%s); retry %d/%d", what, exc, attempt.num, attempts - 1)
+                    rt.event("retry", what=what, error=str(exc), attempt=attempt.num)
                 raise
-            delay = 0.5 * 2 ** (attempt - 1)
-            logger.warning("%s failed (%s); retry %d/%d in %.1fs", what, exc, attempt, attempts - 1, delay)
-            rt.event("retry", what=what, error=str(exc), attempt=attempt)
-            time.sleep(delay)  # backoff between whole read attempts; page objects never sleep
     raise AgentError(f"{what}: no attempt made")  # unreachable: the loop returns or raises
 
 
