@@ -30,7 +30,7 @@ import click
 
 from agent import __version__
 from agent.config import Config, config_file, load_config, to_toml
-from agent.errors import AgentError
+from agent.errors import AgentError, UsageError
 from agent.store import Store
 
 logger = logging.getLogger(__name__)
@@ -45,17 +45,38 @@ class App:
     config_path: str | None = None
     verbosity: int = 0
     debug: bool = False
+    account: str | None = None  # --account NAME (None: default_account, else the only one)
     _config: Config | None = None
+    _file_config: Config | None = None
 
     @property
     def config(self) -> Config:
+        """The chosen account's effective settings (agent.config.Config.for_account)."""
         if self._config is None:
-            self._config = load_config(self.config_path)
+            self._config = self.file_config.for_account(self.account)
         return self._config
 
+    @property
+    def file_config(self) -> Config:
+        """The settings as loaded, for every account."""
+        if self._file_config is None:
+            self._file_config = load_config(self.config_path)
+        return self._file_config
+
+    def for_each_account(self, every: bool) -> list[App]:
+        """`--all-accounts`: one App per configured account; else just this one."""
+        if not every:
+            return [self]
+        if self.account:
+            raise UsageError("give --account NAME or --all-accounts, not both")
+        base = self.file_config
+        return [App(self.config_path, self.verbosity, self.debug, name, base.for_account(name), base)
+                for name in base.account_names()]  # fmt: skip
+
     def store(self) -> Store:
-        """The migrated store of the configured database; use it as a context manager."""
-        return Store.open(self.config.storage.database)
+        """The migrated store of the configured database, scoped to the chosen account; use it as a
+        context manager."""
+        return Store.open(self.config.storage.database, account=self.config.account_name)
 
     def log_file(self) -> Path:
         """Where tracebacks go: the state dir once a config loaded, else the temp dir."""
@@ -75,7 +96,13 @@ def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
         app.verbosity += value
     elif param.name == "debug" and value:
         app.debug = True
+    elif param.name == "account" and value:
+        app.account = value
     return value
+
+
+ALL_ACCOUNTS = click.option("--all-accounts", "all_accounts", is_flag=True,
+                            help="Do it for every configured account in turn.")  # fmt: skip
 
 
 def _common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -86,6 +113,9 @@ def _common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                      help="More log output on stderr (-v info, -vv debug, -vvv libraries too)."),
         click.option("--debug", is_flag=True, envvar="BUYER_AGENT_DEBUG", expose_value=False,
                      callback=_remember, help="Show tracebacks of unexpected errors."),
+        click.option("--account", "account", metavar="NAME", envvar="BUYER_AGENT_ACCOUNT", expose_value=False,
+                     callback=_remember, help="Which configured account ([accounts.NAME]; default: "
+                     "default_account, else the only one)."),
     ]  # fmt: skip
     for opt in reversed(opts):
         fn = opt(fn)

@@ -17,16 +17,26 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, TypeAdapter, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    PrivateAttr,
+    TypeAdapter,
+    field_validator,
+)
 from pydantic import ValidationError as PydanticValidationError
 
-from agent.errors import ConfigError, CredentialsMissing
+from agent.errors import ConfigError, CredentialsMissing, UsageError
 from agent.masking import mask_settings
 from agent.models import OrderStatus
 
 ENV_PREFIX = "BUYER_AGENT_"
 ENV_CONFIG = "BUYER_AGENT_CONFIG"
 DEFAULT_FILE = "buyer-agent.toml"
+ENV_DEFAULT_ACCOUNT = "BUYER_AGENT_DEFAULT_ACCOUNT"
 NOTIFY_EVENTS = (
     "cancelled",
     "accepted",
@@ -80,6 +90,36 @@ class AccountConfig(Section):
     password_env: str = "BUYER_AGENT_PASSWORD"
     keyring_service: str = ""
     otp_command: str = ""
+
+
+DEFAULT_ACCOUNT = "default"  # the name of the single [account] table (and of a one-account setup)
+ACCOUNT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")  # names folders and lock files
+
+
+class SiteOverrides(Section):
+    """[accounts.<name>.site]: what differs from [site] for this account (unset keys: [site]'s)."""
+
+    profile: str | None = None
+    base_url: BaseUrl | None = None
+    login_url: HttpStr | None = None
+    api_base_url: OptionalBaseUrl | None = None
+    locale: str | None = None
+
+
+class NamedAccountConfig(AccountConfig):
+    """One of several accounts: [accounts.<name>] (the [account] keys, a locale, site overrides)."""
+
+    locale: str = ""
+    site: SiteOverrides = Field(default_factory=SiteOverrides)
+
+    def login(self) -> AccountConfig:
+        return AccountConfig(**self.model_dump(include=set(AccountConfig.model_fields)))
+
+    def site_for(self, site: SiteConfig) -> SiteConfig:
+        update = {k: v for k, v in self.site.model_dump().items() if v is not None}
+        if self.locale:
+            update["locale"] = self.locale
+        return site.model_copy(update=update)
 
 
 class BrowserConfig(Section):
@@ -208,14 +248,61 @@ class NotifyConfig(Section):
 
 
 class Config(Section):
+    default_account: str = ""
     site: SiteConfig = Field(default_factory=SiteConfig)
     account: AccountConfig = Field(default_factory=AccountConfig)
+    accounts: dict[str, NamedAccountConfig] = Field(default_factory=dict)
     browser: BrowserConfig = Field(default_factory=BrowserConfig)
     api: ApiConfig = Field(default_factory=ApiConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     notify: NotifyConfig = Field(default_factory=NotifyConfig)
+    _account_name: str = PrivateAttr(DEFAULT_ACCOUNT)
+
+    @property
+    def account_name(self) -> str:
+        """The account these settings are for ("default" unless `for_account` chose another)."""
+        return self._account_name
+
+    def account_names(self) -> list[str]:
+        """Every configured account: the [accounts.*] tables, plus "default" for a given [account]
+        (or for a file with neither)."""
+        names = list(self.accounts)
+        if "account" in self.model_fields_set or not names:
+            names.insert(0, DEFAULT_ACCOUNT)
+        return names
+
+    def for_account(self, name: str | None) -> Config:
+        """The effective settings of one account (`name`, else default_account, else the only one): its
+        login, its site overrides, and its own state folder (session, API pacing and cooldown) and evidence
+        folder — "default" keeps the plain folders. ConfigError (exit 2) for an unknown or missing name."""
+        chosen = self._pick_account(name)
+        update: dict[str, Any] = {}
+        named = self.accounts.get(chosen)
+        if named is not None:
+            update = {"account": named.login(), "site": named.site_for(self.site)}
+        if chosen != DEFAULT_ACCOUNT:
+            st = self.storage
+            update["storage"] = st.model_copy(update={"state_dir": st.state_dir / "accounts" / chosen,
+                                                       "evidence_dir": st.evidence_dir / chosen})  # fmt: skip
+        out = self.model_copy(update=update)
+        out.__pydantic_fields_set__ = set(self.model_fields_set)  # which tables the file gave, not ours
+        out._account_name = chosen
+        return out
+
+    def _pick_account(self, name: str | None) -> str:
+        names = self.account_names()
+        if name:
+            if name not in names:
+                raise UsageError(f"unknown account {name!r} (configured: {', '.join(names)})")
+            return name
+        if self.default_account:
+            return self.default_account
+        if len(names) > 1:
+            raise UsageError(f"several accounts are configured ({', '.join(names)}): "
+                             "pass --account NAME (or --all-accounts) or set default_account")  # fmt: skip
+        return names[0]
 
     def password(self) -> str:
         """The account password: $<account.password_env>, else the OS keyring. Never stored on self."""
@@ -273,8 +360,27 @@ def load_config(path: str | None = None) -> Config:
         cfg = Config.model_validate(data)
     except PydanticValidationError as exc:
         raise _config_error(exc, where, env_keys) from None
+    _check_accounts(cfg, where)
     base = file.resolve().parent if file else Path.cwd()
     return cfg.model_copy(update={"storage": cfg.storage.resolved(base)})
+
+
+def _check_accounts(cfg: Config, where: str) -> None:
+    """What pydantic cannot see: account names usable as folder names, [account] and [accounts.default]
+    not both, default_account naming a configured account."""
+    for name in cfg.accounts:
+        if not ACCOUNT_NAME.match(name):
+            raise ConfigError(where, f"accounts.{name}", "an account name is letters, digits, '-' or '_' "
+                              "(at most 40, starting with a letter or digit)")  # fmt: skip
+    if DEFAULT_ACCOUNT in cfg.accounts and "account" in cfg.model_fields_set:
+        raise ConfigError(where, "accounts.default", "both [account] and [accounts.default] are given: "
+                          "[account] is the account 'default'; keep one of them")  # fmt: skip
+    names = cfg.account_names()
+    if cfg.default_account and cfg.default_account not in names:
+        known = ", ".join(names)
+        raise ConfigError(
+            where, "default_account", f"unknown account {cfg.default_account!r} (configured: {known})"
+        )
 
 
 def _read_toml(file: Path) -> dict[str, Any]:
@@ -306,6 +412,9 @@ def _key_at_error(text: str, message: str) -> str:
 def _apply_env(data: dict[str, Any], environ: Any, where: str) -> dict[str, str]:
     """Merge BUYER_AGENT_A__B[__C]=value into data; returns {dotted key: env var name}."""
     applied: dict[str, str] = {}
+    if environ.get(ENV_DEFAULT_ACCOUNT):  # the one top-level setting: no section, no "__"
+        data["default_account"] = environ[ENV_DEFAULT_ACCOUNT]
+        applied["default_account"] = ENV_DEFAULT_ACCOUNT
     for name in sorted(environ):
         if not name.startswith(ENV_PREFIX) or "__" not in name:
             continue  # BUYER_AGENT_CONFIG, _PASSWORD, _DEBUG are not settings
@@ -346,7 +455,7 @@ def _config_error(exc: PydanticValidationError, where: str, env_keys: dict[str, 
     else:
         msg = str(err["msg"]).removeprefix("Value error, ")
         problem = msg[:1].lower() + msg[1:] if msg[1:2].islower() else msg  # "Input …" but not "URL …"
-        if not dotted.startswith("account.") and not isinstance(err.get("input"), dict | list):
+        if not dotted.startswith(("account.", "accounts.")) and not isinstance(err.get("input"), dict | list):
             problem += f", got {str(err.get('input'))[:60]!r}"
     source = next((v for k, v in env_keys.items() if _overlaps(k, dotted)), None)
     if source:
@@ -368,7 +477,14 @@ def _overlaps(a: str, b: str) -> bool:
 def to_toml(cfg: Config) -> str:
     """The effective settings as TOML (sensitive values masked); loading it back gives the same config."""
     out: list[str] = []
-    for section, values in cfg.public_dump(mode="python").items():
+    dump = cfg.public_dump(mode="python")
+    out.extend([f"default_account = {_toml_value(dump.pop('default_account'))}", ""])
+    for name, account in dump.pop("accounts").items():  # [accounts.<name>] and its [accounts.<name>.site]
+        site = {k: v for k, v in account["site"].items() if v is not None}
+        dump[f"accounts.{name}"] = {**account, "site": site}
+    if DEFAULT_ACCOUNT not in cfg.account_names() or DEFAULT_ACCOUNT in cfg.accounts:
+        dump.pop("account")  # no [account] table was given: writing one would add the account "default"
+    for section, values in dump.items():
         out.append(f"[{section}]")
         tables = {k: v for k, v in values.items() if isinstance(v, dict)}
         for key, value in values.items():

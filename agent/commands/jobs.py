@@ -61,7 +61,10 @@ def dispute(app: App, order_id: str, dry_run: bool, wait: bool, as_json: bool) -
     from jobs.lock import sweep_lock
 
     (oid,) = _order_ids((order_id,))
-    with sweep_lock(app.config.storage.database, "dispute", wait=wait), _runtime(app, "dispute") as rt:
+    with (
+        sweep_lock(app.config.storage.database, "dispute", wait=wait, account=app.config.account_name),
+        _runtime(app, "dispute") as rt,
+    ):
         result = open_dispute(rt, oid, dry_run=dry_run)
     if as_json:
         click.echo(json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False))
