@@ -19,7 +19,7 @@ from agent.models import CancelRequest, Event, RequestState
 from agent.policy import CANCELLABLE
 from agent.store import Store
 
-__all__ = ["ReportRow", "build_report", "next_step", "render_html"]
+__all__ = ["ReportRow", "build_report", "next_step", "render_html", "urgent_first"]
 
 S = RequestState
 CANCELLABLE_VALUES = frozenset(s.value for s in CANCELLABLE)
@@ -46,6 +46,7 @@ NEXT_STEP = {
 
 class ReportRow(BaseModel):
     order_id: str
+    account: str = "default"
     state: RequestState
     title: str = ""
     store_name: str = ""
@@ -94,6 +95,7 @@ def build_report(
         rows.append(
             ReportRow(
                 order_id=request.order_id,
+                account=store.account,
                 state=request.state,
                 title=_title(order),
                 store_name=str(order.get("store_name") or ""),
@@ -108,6 +110,11 @@ def build_report(
                 timeline=_timeline(store.events_for(request.order_id)) if timelines else [],
             )
         )
+    return urgent_first(rows, now)
+
+
+def urgent_first(rows: list[ReportRow], now: dt.datetime) -> list[ReportRow]:
+    """Most urgent first, then oldest first (the order of one account's rows, and of several's)."""
     return sorted(rows, key=lambda r: (not r.urgent, r.requested_at or now))
 
 
