@@ -318,3 +318,29 @@ def test_one_accounts_failed_sweep_is_recorded_and_notified_and_the_others_run(
         assert len(resale.events(kind="sweep")) == 1 and resale.events(kind="sweep_failed") == []
     assert [b["title"] for b in bodies] == ["buyer-agent (home): sweep failed"]
     assert "account 'home'" in bodies[0]["message"]
+
+
+# ---------------------------------------------------------------- the shop's accounts
+
+
+def test_the_shop_shows_each_session_its_own_orders_and_logs_whose_call_it_was() -> None:
+    from mtop_steps import TestClient, list_pages, shown_ids
+
+    from agent.shop.seed import SECOND_EMAIL, SHOP_EMAIL
+    from agent.shop.server import create_app
+
+    with TestClient(create_app(load_delay_ms=0), follow_redirects=False) as c:
+        theirs = c.post("/__shop/orders", json={"count": 2, "email": SECOND_EMAIL}).json()["order_ids"]
+        assert c.post("/__shop/orders", json={"email": "nobody@example.com"}).status_code == 400
+        everything = [o["order_id"] for o in c.get("/__shop/state").json()["orders"] if not o["deleted"]]
+        sessions = {email: c.post("/__shop/sessions", json={"email": email}).json()["cookies"]
+                    for email in (SHOP_EMAIL, SECOND_EMAIL)}  # fmt: skip
+        seen = {}
+        for email, cookies in sessions.items():
+            c.cookies.clear()
+            c.cookies.update(cookies)
+            seen[email] = [oid for page in list_pages(c) for oid in shown_ids(page)]
+        log = c.get("/__shop/log", params={"kind": "api_list"}).json()
+    assert sorted(seen[SECOND_EMAIL]) == sorted(theirs)
+    assert not set(theirs) & set(seen[SHOP_EMAIL]) and sorted(seen[SHOP_EMAIL] + theirs) == sorted(everything)
+    assert {e["account"] for e in log} == {SHOP_EMAIL, SECOND_EMAIL}
