@@ -29,7 +29,7 @@ from pydantic import (
 )
 from pydantic import ValidationError as PydanticValidationError
 
-from agent.errors import ConfigError, CredentialsMissing, UsageError
+from agent.errors import ConfigError, CredentialsMissing
 from agent.masking import mask_settings
 from agent.models import OrderStatus
 
@@ -93,7 +93,6 @@ class AccountConfig(Section):
 
 
 DEFAULT_ACCOUNT = "default"  # the name of the single [account] table (and of a one-account setup)
-ACCOUNT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")  # names folders and lock files
 
 
 class SiteOverrides(Section):
@@ -268,41 +267,19 @@ class Config(Section):
     def account_names(self) -> list[str]:
         """Every configured account: the [accounts.*] tables, plus "default" for a given [account]
         (or for a file with neither)."""
-        names = list(self.accounts)
-        if "account" in self.model_fields_set or not names:
-            names.insert(0, DEFAULT_ACCOUNT)
-        return names
+        from agent import accounts
+
+        return accounts.names(self)
 
     def for_account(self, name: str | None) -> Config:
-        """The effective settings of one account (`name`, else default_account, else the only one): its
-        login, its site overrides, and its own state folder (session, API pacing and cooldown) and evidence
-        folder — "default" keeps the plain folders. ConfigError (exit 2) for an unknown or missing name."""
-        chosen = self._pick_account(name)
-        update: dict[str, Any] = {}
-        named = self.accounts.get(chosen)
-        if named is not None:
-            update = {"account": named.login(), "site": named.site_for(self.site)}
-        if chosen != DEFAULT_ACCOUNT:
-            st = self.storage
-            update["storage"] = st.model_copy(update={"state_dir": st.state_dir / "accounts" / chosen,
-                                                       "evidence_dir": st.evidence_dir / chosen})  # fmt: skip
-        out = self.model_copy(update=update)
-        out.__pydantic_fields_set__ = set(self.model_fields_set)  # which tables the file gave, not ours
+        """The effective settings of one account (agent.accounts.effective); UsageError (exit 2) for an
+        unknown name, or for none when several accounts exist and default_account is empty."""
+        from agent import accounts
+
+        chosen = accounts.pick(self, name)
+        out = accounts.effective(self, chosen)
         out._account_name = chosen
         return out
-
-    def _pick_account(self, name: str | None) -> str:
-        names = self.account_names()
-        if name:
-            if name not in names:
-                raise UsageError(f"unknown account {name!r} (configured: {', '.join(names)})")
-            return name
-        if self.default_account:
-            return self.default_account
-        if len(names) > 1:
-            raise UsageError(f"several accounts are configured ({', '.join(names)}): "
-                             "pass --account NAME (or --all-accounts) or set default_account")  # fmt: skip
-        return names[0]
 
     def password(self) -> str:
         """The account password: $<account.password_env>, else the OS keyring. Never stored on self."""
@@ -360,27 +337,11 @@ def load_config(path: str | None = None) -> Config:
         cfg = Config.model_validate(data)
     except PydanticValidationError as exc:
         raise _config_error(exc, where, env_keys) from None
-    _check_accounts(cfg, where)
+    from agent.accounts import check
+
+    check(cfg, where)
     base = file.resolve().parent if file else Path.cwd()
     return cfg.model_copy(update={"storage": cfg.storage.resolved(base)})
-
-
-def _check_accounts(cfg: Config, where: str) -> None:
-    """What pydantic cannot see: account names usable as folder names, [account] and [accounts.default]
-    not both, default_account naming a configured account."""
-    for name in cfg.accounts:
-        if not ACCOUNT_NAME.match(name):
-            raise ConfigError(where, f"accounts.{name}", "an account name is letters, digits, '-' or '_' "
-                              "(at most 40, starting with a letter or digit)")  # fmt: skip
-    if DEFAULT_ACCOUNT in cfg.accounts and "account" in cfg.model_fields_set:
-        raise ConfigError(where, "accounts.default", "both [account] and [accounts.default] are given: "
-                          "[account] is the account 'default'; keep one of them")  # fmt: skip
-    names = cfg.account_names()
-    if cfg.default_account and cfg.default_account not in names:
-        known = ", ".join(names)
-        raise ConfigError(
-            where, "default_account", f"unknown account {cfg.default_account!r} (configured: {known})"
-        )
 
 
 def _read_toml(file: Path) -> dict[str, Any]:
