@@ -166,18 +166,23 @@ def job_account(job_id: str) -> str:
     return rest.split("/", 1)[0] if "/" in rest else DEFAULT_ACCOUNT
 
 
-def run_forever(config: Config) -> None:
+def accounts_for_job(job_id: str, every: list[str]) -> list[str]:
+    """The nightly sweep sweeps every account in turn; a re-check its own account only."""
+    return list(every) if job_id == SWEEP_JOB else [job_account(job_id)]
+
+
+def run_forever(config: Config, accounts: list[str] | None = None) -> None:
     """Start in the foreground until SIGINT/SIGTERM. The nightly job sweeps every configured account in
     turn (jobs.runner.sweep_accounts: one account's failure is recorded and notified, the others go on),
     a re-check sweeps its own account; each sweep waits for a CLI sweep of the account that holds its
-    lock, notifies, sends a summary, then re-plans that account's re-checks."""
+    lock, notifies, sends a summary, then re-plans that account's re-checks. `accounts`: only these."""
     from agent.store import utcnow
     from jobs.runner import sweep_accounts
 
     holder: dict[str, BlockingScheduler] = {}
 
     def job(job_id: str) -> None:
-        names = None if job_id == SWEEP_JOB else [job_account(job_id)]
+        names = accounts_for_job(job_id, every)
         try:
             sweep_accounts(
                 config,
@@ -190,10 +195,10 @@ def run_forever(config: Config) -> None:
         except Exception as exc:  # noqa: BLE001 - one failed sweep must not stop the scheduler
             logger.error("scheduled sweep %s failed: %s", job_id, exc)
 
-    names = config.account_names()
-    with Store.open(config.storage.database, account=names[0]) as store:
+    every = accounts or config.account_names()
+    with Store.open(config.storage.database, account=every[0]) as store:
         holder["s"] = build_scheduler(config, store, job, utcnow())
-    for name in names[1:]:
+    for name in every[1:]:
         with Store.open(config.storage.database, account=name) as store:
             refresh_rechecks(holder["s"], config, store, job, utcnow())
     logger.warning(

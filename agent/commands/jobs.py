@@ -81,7 +81,10 @@ def schedule(app: App) -> None:
     """Run the scheduler in the foreground: the sweep on schedule.sweep_cron, plus deadline re-checks."""
     from jobs.scheduler import run_forever
 
-    run_forever(app.config)
+    if app.account:  # this account only
+        run_forever(app.file_config, [app.config.account_name])
+    else:  # every configured account in turn
+        run_forever(app.file_config)
 
 
 @command(cli)

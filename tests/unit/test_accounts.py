@@ -22,7 +22,7 @@ from agent.models import Order, OrderStatus, RequestState
 from agent.store import MIGRATIONS, SCHEMA_VERSION, Store
 from jobs.lock import lock_path, sweep_lock
 from jobs.runner import sweep_accounts
-from jobs.scheduler import build_scheduler, job_account, refresh_rechecks
+from jobs.scheduler import accounts_for_job, build_scheduler, job_account, refresh_rechecks
 from tests.store_helpers import move
 
 S = RequestState
@@ -271,6 +271,8 @@ def test_rechecks_are_planned_and_replaced_per_account(tmp_path: Path, write_tom
                        "recheck:resale/seller_deadline:8200000000000002", "sweep"]  # fmt: skip
         assert [job_account(i) for i in ids[:2]] == ["home", "resale"]
         assert job_account("recheck:seller_deadline:8100") == "default"
+        assert accounts_for_job("sweep", ["home", "resale"]) == ["home", "resale"]  # the nightly one: all
+        assert accounts_for_job(ids[1], ["home", "resale"]) == ["resale"]  # a re-check: its own
         move(resale, "8200000000000002", S.ACCEPTED)
         refresh_rechecks(scheduler, cfg, resale, lambda job_id: None, now)  # resale's plan only
         assert sorted(j.id for j in scheduler.get_jobs()) == ["recheck:home/seller_deadline:8100000000000001",
