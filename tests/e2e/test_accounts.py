@@ -3,6 +3,7 @@ asserted by the shop's operation log (which account's session made each call) an
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ from agent.shop.server import ShopThread
 from agent.store import Store
 from jobs.report import build_report
 from jobs.runner import sweep_accounts
+from tests.e2e.agent_support import make_config, preload_session
+from tests.e2e.process_support import agent, finish
 
 pytestmark = pytest.mark.e2e
 
@@ -110,3 +113,29 @@ def test_two_accounts_in_one_shop_never_mix_their_orders(
             *build_report(resale_store, clock(), base.policy),
         ]
     assert [(r.order_id, r.account) for r in rows] == [(mine, "default"), (theirs, "resale")]
+
+
+def test_orders_of_every_account_from_the_command_line(
+    tmp_path: Path, shop: ShopThread, shop_admin: ShopAdmin
+) -> None:
+    """`buyer-agent orders --all-accounts --json` as a user runs it: each account's own session and orders."""
+    shop_admin.set_scenario(load_delay_ms=0)
+    cfg = make_config(tmp_path, shop.base_url, **{"accounts.resale": {"email": SECOND_EMAIL}})
+    preload_session(cfg, shop_admin)
+    preload_session(cfg.for_account("resale"), shop_admin)
+    theirs = shop_admin.add_orders(count=2, status="awaiting_shipment", email=SECOND_EMAIL)
+    before = len(shop_admin.log())
+    code, out, err = finish(agent(tmp_path / "buyer-agent.toml", "orders", "--all-accounts", "--json",
+                                  "--status", "awaiting_shipment"))  # fmt: skip
+    assert code == 0, err
+    rows = [(r["order_id"], r["account"]) for r in json.loads(out)]
+    assert sorted(oid for oid, account in rows if account == "resale") == sorted(theirs)
+    mine = [oid for oid, account in rows if account == "default"]
+    assert mine and not set(mine) & set(theirs)
+    lists = {e["account"] for e in shop_admin.log()[before:] if e["kind"] in ("api_list", "page")}
+    assert lists == {SHOP_EMAIL, SECOND_EMAIL}
+    missing = finish(agent(tmp_path / "buyer-agent.toml", "orders", "--account", "nobody"))
+    assert (
+        missing[0] == 2
+        and missing[2].strip() == "error: unknown account 'nobody' (configured: default, resale)"
+    )
