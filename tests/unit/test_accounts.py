@@ -346,3 +346,45 @@ def test_the_shop_shows_each_session_its_own_orders_and_logs_whose_call_it_was()
     assert sorted(seen[SECOND_EMAIL]) == sorted(theirs)
     assert not set(theirs) & set(seen[SHOP_EMAIL]) and sorted(seen[SHOP_EMAIL] + theirs) == sorted(everything)
     assert {e["account"] for e in log} == {SHOP_EMAIL, SECOND_EMAIL}
+
+
+def test_every_command_takes_account_and_the_listing_ones_all_accounts() -> None:
+    import click
+
+    def commands(group: click.Group) -> Iterator[click.Command]:
+        for sub in group.commands.values():
+            yield from commands(sub) if isinstance(sub, click.Group) else [sub]
+
+    found = {c.name: {p.name for p in c.params} for c in commands(cli)}
+    assert found and all("account" in params for params in found.values())
+    assert {name for name, params in found.items() if "all_accounts" in params} == {
+        "sweep",
+        "report",
+        "orders",
+    }
+
+
+def test_the_captcha_cooldown_of_one_account_leaves_the_others_alone(write_toml: WriteToml) -> None:
+    from agent.api import check_cooldown
+    from agent.api.pacing import Cooldown
+    from agent.errors import CaptchaCooldown
+
+    cfg = load_config(str(write_toml(TWO)))
+    home, resale = cfg.for_account("home"), cfg.for_account("resale")
+    Cooldown(home.storage.state_dir, home.account.email).start(30, "FAIL_SYS_USER_VALIDATE")
+    with pytest.raises(CaptchaCooldown):
+        check_cooldown(home)
+    check_cooldown(resale)  # no cooldown: nothing raised
+
+
+def test_notifications_name_the_account(tmp_path: Path, received: tuple[str, list[dict[str, Any]]]) -> None:
+    from agent.config import NotifyConfig
+    from jobs.notify import Notifier, notify_transitions
+
+    url, bodies = received
+    with Store.open(tmp_path / "agent.db", account="resale") as resale:
+        move(resale, "8200000000000002", S.REQUESTED)
+        move(resale, "8200000000000002", S.STALLED)
+        assert notify_transitions(resale, Notifier(NotifyConfig(urls=[url]))) == 1
+    assert [b["title"] for b in bodies] == ["buyer-agent (resale): order 8200000000000002 stalled"]
+    assert "account resale" in bodies[0]["message"]
