@@ -231,7 +231,7 @@ def browser_ensure(app: App) -> None:
     """Find (or install) a Chromium and print which one will be used."""
     from agent.browser_setup import resolve_chromium
 
-    path = resolve_chromium(configured=app.config.browser.executable_path or None, install=True)
+    path = resolve_chromium(configured=app.file_config.browser.executable_path or None, install=True)
     click.echo(f"browser: {path}" if path else "browser: Playwright's own Chromium")
 
 
@@ -242,7 +242,7 @@ config_group = group(cli, "config", help="Inspect settings.")
 @click.option("--format", "fmt", type=click.Choice(["toml", "json"]), default="toml", show_default=True)
 def config_show(app: App, fmt: str) -> None:
     """Print the effective settings (file + environment + defaults). Secrets are never shown."""
-    cfg = app.config
+    cfg = app.config if app.account else app.file_config  # with --account: that account's own settings
     if fmt == "json":
         click.echo(json.dumps(cfg.public_dump(), indent=2))
         return
@@ -257,14 +257,14 @@ db = group(cli, "db", help="The SQLite database.")
 @command(db, "migrate")
 def db_migrate(app: App) -> None:
     """Create the database or bring its schema up to date."""
-    with app.store() as store:
+    with Store.open(app.file_config.storage.database) as store:  # one database for every account
         click.echo(f"{store.path}: schema v{store.version}")
 
 
 @command(db, "path")
 def db_path(app: App) -> None:
     """Print where the database is."""
-    click.echo(str(app.config.storage.database))
+    click.echo(str(app.file_config.storage.database))
 
 
 # ---------------------------------------------------------------- commands to add next

@@ -175,7 +175,7 @@ def notify(app: App, test: bool) -> None:
     """Check the notification setup: `buyer-agent notify --test`."""
     from jobs.notify import Notifier
 
-    notifier = Notifier(app.config.notify)
+    notifier = Notifier(app.file_config.notify)  # one [notify] for every account
     if not notifier.enabled:
         raise UsageError("no [notify] urls configured")
     ok = notifier.send("buyer-agent: test", "Notifications from buyer-agent reach you here.")

@@ -139,6 +139,10 @@ def test_account_option_on_commands(write_toml: WriteToml) -> None:
     assert "pass --account NAME" in missing.stderr
     both = run("report", "--config", path, "--account", "home", "--all-accounts")
     assert both.exit_code == 2 and "not both" in both.stderr
+    for shared in (("db", "path"), ("db", "migrate"), ("config", "show")):  # one database/config for all
+        result = run(*shared, "--config", path)
+        assert result.exit_code == 0, (shared, result.stderr)
+    assert "[accounts.resale]" in run("config", "show", "--config", path).stdout
 
 
 def _two_account_db(tmp_path: Path) -> Path:
@@ -225,6 +229,7 @@ def test_every_query_is_scoped_and_writes_to_another_accounts_order_are_refused(
         assert {e.order_id for e in home.events()} == {"8100000000000001"}
         assert resale.events_for("8100000000000001") == []
         assert home.owner("8200000000000002") == "resale" and home.accounts() == ["home", "resale"]
+        assert home.order_ids(every_account=True) == ["8100000000000001", "8200000000000002"]  # the guard's
         for write in (
             lambda: resale.begin_submission("8100000000000001", "changed_mind", "x"),
             lambda: resale.transition("8100000000000001", S.ACCEPTED, expected=S.REQUESTED),
