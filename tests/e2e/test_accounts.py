@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser
 from shop_steps import pick
-from sweep_steps import ShopClock
+from sweep_steps import Receiver, ShopClock
 
-from agent.config import Config
-from agent.errors import WrongAccount
+from agent.api.pacing import Cooldown
+from agent.config import Config, NotifyConfig
+from agent.errors import CaptchaCooldown, WrongAccount
 from agent.flows.cancel import CancelResult, cancel_orders
 from agent.flows.runtime import open_runtime
 from agent.shop.admin import ShopAdmin
@@ -113,6 +114,22 @@ def test_two_accounts_in_one_shop_never_mix_their_orders(
             *build_report(resale_store, clock(), base.policy),
         ]
     assert [(r.order_id, r.account) for r in rows] == [(mine, "default"), (theirs, "resale")]
+
+    # the site put one account under an anti-bot cooldown: its sweep fails, is recorded and notified,
+    # and the other account is swept all the same
+    Cooldown(resale.storage.state_dir, SECOND_EMAIL).start(30, "FAIL_SYS_USER_VALIDATE")
+    before = len(shop_admin.log())
+    with Receiver() as receiver:
+        noisy = base.model_copy(update={"notify": NotifyConfig(urls=[receiver.url], summary=False)})
+        again = sweep_accounts(noisy, "sweep", clock=clock, browser=browser)
+    assert isinstance(again["resale"], CaptchaCooldown) and not isinstance(again["default"], Exception)
+    assert "buyer-agent (resale): sweep failed" in receiver.titles()
+    assert {e["account"] for e in shop_admin.log()[before:] if e["account"]} == {SHOP_EMAIL}
+    with Store.open(base.storage.database, account="resale") as resale_store:
+        [failed] = resale_store.events(kind="sweep_failed")
+        assert failed.detail["kind"] == "CaptchaCooldown"
+        last = list(resale_store.db.table("runs").rows_where("account = 'resale'", order_by="id"))[-1]
+        assert (last["command"], last["outcome"]) == ("sweep", "needs_human")
 
 
 def test_orders_of_every_account_from_the_command_line(
