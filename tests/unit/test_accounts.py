@@ -393,3 +393,19 @@ def test_notifications_name_the_account(tmp_path: Path, received: tuple[str, lis
         assert notify_transitions(resale, Notifier(NotifyConfig(urls=[url]))) == 1
     assert [b["title"] for b in bodies] == ["buyer-agent (resale): order 8200000000000002 stalled"]
     assert "account resale" in bodies[0]["message"]
+
+
+def test_the_second_shop_account_logs_in_with_its_own_password_only() -> None:
+    from mtop_steps import TestClient
+
+    from agent.shop.seed import SECOND_EMAIL, SECOND_PASSWORD, SHOP_PASSWORD
+    from agent.shop.server import create_app
+
+    with TestClient(create_app(load_delay_ms=0), follow_redirects=False) as c:
+        c.get("/login/")
+        c.post("/login/", data={"email": SECOND_EMAIL})
+        assert c.post("/login/", data={"password": SHOP_PASSWORD}).status_code == 200  # the other's: refused
+        done = c.post("/login/", data={"password": SECOND_PASSWORD})
+        assert done.status_code == 303 and "xman_us_t" in done.cookies
+        sessions = c.get("/__shop/state").json()["sessions"]
+    assert [s["email"] for s in sessions] == [SECOND_EMAIL]
