@@ -70,7 +70,8 @@ class App:
         if self.account:
             raise UsageError("give --account NAME or --all-accounts, not both")
         base = self.file_config
-        return [App(self.config_path, self.verbosity, self.debug, name, base.for_account(name), base)
+        return [App(config_path=self.config_path, verbosity=self.verbosity, debug=self.debug, account=name,
+                    _config=base.for_account(name), _file_config=base)
                 for name in base.account_names()]  # fmt: skip
 
     def store(self) -> Store:

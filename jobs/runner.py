@@ -66,7 +66,7 @@ def sweep_accounts(
     **kwargs: Any,
 ) -> dict[str, SweepResult | AgentError]:
     """Sweep every account (or `names`) in turn, each with its own lock, session and cooldown. One
-    account's failure (a captcha, a login, a lock held) is recorded as a `sweep_failed` event of that
+    account's failure (a captcha, a login, a lock held) is recorded as an `account_sweep_failed` event of that
     account, notified, and returned in place of its result; the others are swept all the same."""
     done: dict[str, SweepResult | AgentError] = {}
     for name in names or config.account_names():
@@ -82,7 +82,7 @@ def sweep_accounts(
 
 def _record_failure(config: Config, command: str, exc: AgentError, clock: Clock) -> None:
     with Store.open(config.storage.database, clock=clock, account=config.account_name) as store:
-        store.add_event("sweep_failed", detail={"account": store.account, "command": command,
+        store.add_event("account_sweep_failed", detail={"account": store.account, "command": command,
                                                 "error": str(exc), "kind": type(exc).__name__})  # fmt: skip
     Notifier(config.notify).send(f"buyer-agent ({config.account_name}): sweep failed",
                                  f"The sweep of account {config.account_name!r} failed: {exc}")  # fmt: skip

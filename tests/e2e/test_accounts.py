@@ -126,7 +126,7 @@ def test_two_accounts_in_one_shop_never_mix_their_orders(
     assert "buyer-agent (resale): sweep failed" in receiver.titles()
     assert {e["account"] for e in shop_admin.log()[before:] if e["account"]} == {SHOP_EMAIL}
     with Store.open(base.storage.database, account="resale") as resale_store:
-        [failed] = resale_store.events(kind="sweep_failed")
+        [failed] = resale_store.events(kind="account_sweep_failed")
         assert failed.detail["kind"] == "CaptchaCooldown"
         last = list(resale_store.db.table("runs").rows_where("account = 'resale'", order_by="id"))[-1]
         assert (last["command"], last["outcome"]) == ("sweep", "needs_human")

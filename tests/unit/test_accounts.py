@@ -318,11 +318,11 @@ def test_one_accounts_failed_sweep_is_recorded_and_notified_and_the_others_run(
         done = sweep_accounts(cfg, "sweep")
     assert isinstance(done["home"], LockHeld) and done["resale"].checked == 0  # type: ignore[union-attr]
     with Store.open(cfg.storage.database, account="home") as home:
-        [failed] = home.events(kind="sweep_failed")
+        [failed] = home.events(kind="account_sweep_failed")
         assert failed.detail["kind"] == "LockHeld" and "another sweep is running" in failed.detail["error"]
         assert home.events(kind="sweep") == []
     with Store.open(cfg.storage.database, account="resale") as resale:
-        assert len(resale.events(kind="sweep")) == 1 and resale.events(kind="sweep_failed") == []
+        assert len(resale.events(kind="sweep")) == 1 and resale.events(kind="account_sweep_failed") == []
     assert [b["title"] for b in bodies] == ["buyer-agent (home): sweep failed"]
     assert "account 'home'" in bodies[0]["message"]
 
