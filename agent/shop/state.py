@@ -248,10 +248,11 @@ class ShopState:
 
     # -- sessions and logins ---------------------------------------------------------------------
     def session_email(self, token: str | None) -> str:
-        """The account of a live session ("" for none), for agent.shop.viewer."""
+        """The account of a session ("" for none), for agent.shop.viewer: an expired session still filters
+        (its pages answer "logged out" all the same) and its calls still name their account in the log."""
         with self.lock:
             session = self.sessions.get(token or "")
-            return session.email.lower() if session and not session.expired else ""
+            return session.email.lower() if session else ""
 
     def new_session(self, email: str) -> Session:
         with self.lock:
