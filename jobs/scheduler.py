@@ -184,7 +184,7 @@ def run_forever(config: Config, accounts: list[str] | None = None) -> None:
     def job(job_id: str) -> None:
         names = accounts_for_job(job_id, every)
         try:
-            sweep_accounts(
+            done = sweep_accounts(
                 config,
                 f"sweep:{job_id}",
                 names=names,
@@ -194,6 +194,10 @@ def run_forever(config: Config, accounts: list[str] | None = None) -> None:
             )
         except Exception as exc:  # noqa: BLE001 - one failed sweep must not stop the scheduler
             logger.error("scheduled sweep %s failed: %s", job_id, exc)
+            return
+        for name, failed in done.items():
+            if isinstance(failed, Exception):
+                logger.warning("scheduled sweep %s of account %s failed: %s", job_id, name, failed)
 
     every = accounts or config.account_names()
     with Store.open(config.storage.database, account=every[0]) as store:

@@ -409,3 +409,18 @@ def test_the_second_shop_account_logs_in_with_its_own_password_only() -> None:
         assert done.status_code == 303 and "xman_us_t" in done.cookies
         sessions = c.get("/__shop/state").json()["sessions"]
     assert [s["email"] for s in sessions] == [SECOND_EMAIL]
+
+
+def test_sweep_all_accounts_from_the_command_line_goes_on_after_a_failure(
+    tmp_path: Path, write_toml: WriteToml
+) -> None:
+    path = str(write_toml(TWO + f'\n[storage]\ndatabase = "{tmp_path / "agent.db"}"\n'))
+    with sweep_lock(tmp_path / "agent.db", "a stuck sweep", account="home"):
+        result = run("sweep", "--all-accounts", "--config", path)
+    assert result.exit_code == 1
+    assert [line.split(" (")[0] for line in lines(result.stderr)] == [
+        "error: account home: another sweep is running"
+    ]
+    assert lines(result.stdout) == ["account resale: 0 request(s) checked, 0 transition(s)"]
+    calm = run("sweep", "--all-accounts", "--json", "--config", path)
+    assert calm.exit_code == 0 and json.loads(calm.stdout) == []
