@@ -30,7 +30,7 @@ import click
 
 from agent import __version__
 from agent.config import Config, config_file, load_config, to_toml
-from agent.errors import AgentError
+from agent.errors import AgentError, UsageError
 from agent.store import Store
 
 logger = logging.getLogger(__name__)
@@ -47,17 +47,39 @@ class App:
     config_path: str | None = None
     verbosity: int = 0
     debug: bool = False
+    account: str | None = None  # --account NAME (None: default_account, else the only one)
     _config: Config | None = None
+    _file_config: Config | None = None
 
     @property
     def config(self) -> Config:
+        """The chosen account's effective settings (agent.config.Config.for_account)."""
         if self._config is None:
-            self._config = load_config(self.config_path)
+            self._config = self.file_config.for_account(self.account)
         return self._config
 
+    @property
+    def file_config(self) -> Config:
+        """The settings as loaded, for every account."""
+        if self._file_config is None:
+            self._file_config = load_config(self.config_path)
+        return self._file_config
+
+    def for_each_account(self, every: bool) -> list[App]:
+        """`--all-accounts`: one App per configured account; else just this one."""
+        if not every:
+            return [self]
+        if self.account:
+            raise UsageError("give --account NAME or --all-accounts, not both")
+        base = self.file_config
+        return [App(config_path=self.config_path, verbosity=self.verbosity, debug=self.debug, account=name,
+                    _config=base.for_account(name), _file_config=base)
+                for name in base.account_names()]  # fmt: skip
+
     def store(self) -> Store:
-        """The migrated store of the configured database; use it as a context manager."""
-        return Store.open(self.config.storage.database)
+        """The migrated store of the configured database, scoped to the chosen account; use it as a
+        context manager."""
+        return Store.open(self.config.storage.database, account=self.config.account_name)
 
     def log_file(self) -> Path:
         """Where tracebacks go: the state dir once a config loaded, else the temp dir."""
@@ -77,7 +99,13 @@ def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
         app.verbosity += value
     elif param.name == "debug" and value:
         app.debug = True
+    elif param.name == "account" and value:
+        app.account = value
     return value
+
+
+ALL_ACCOUNTS = click.option("--all-accounts", "all_accounts", is_flag=True,
+                            help="Do it for every configured account in turn.")  # fmt: skip
 
 
 def _common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -88,6 +116,9 @@ def _common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                      help="More log output on stderr (-v info, -vv debug, -vvv libraries too)."),
         click.option("--debug", is_flag=True, envvar="BUYER_AGENT_DEBUG", expose_value=False,
                      callback=_remember, help="Show tracebacks of unexpected errors."),
+        click.option("--account", "account", metavar="NAME", envvar="BUYER_AGENT_ACCOUNT", expose_value=False,
+                     callback=_remember, help="Which configured account ([accounts.NAME]; default: "
+                     "default_account, else the only one)."),
     ]  # fmt: skip
     for opt in reversed(opts):
         fn = opt(fn)
@@ -217,7 +248,7 @@ def browser_ensure(app: App) -> None:
     """Find (or install) a Chromium and print which one will be used."""
     from agent.browser_setup import resolve_chromium
 
-    path = resolve_chromium(configured=app.config.browser.executable_path or None, install=True)
+    path = resolve_chromium(configured=app.file_config.browser.executable_path or None, install=True)
     click.echo(f"browser: {path}" if path else "browser: Playwright's own Chromium")
 
 
@@ -228,7 +259,7 @@ config_group = group(cli, "config", help="Inspect settings.")
 @click.option("--format", "fmt", type=click.Choice(["toml", "json"]), default="toml", show_default=True)
 def config_show(app: App, fmt: str) -> None:
     """Print the effective settings (file + environment + defaults). Secrets are never shown."""
-    cfg = app.config
+    cfg = app.config if app.account else app.file_config  # with --account: that account's own settings
     if fmt == "json":
         click.echo(json.dumps(cfg.public_dump(), indent=2))
         return
@@ -243,14 +274,14 @@ db = group(cli, "db", help="The SQLite database.")
 @command(db, "migrate")
 def db_migrate(app: App) -> None:
     """Create the database or bring its schema up to date."""
-    with app.store() as store:
+    with Store.open(app.file_config.storage.database) as store:  # one database for every account
         click.echo(f"{store.path}: schema v{store.version}")
 
 
 @command(db, "path")
 def db_path(app: App) -> None:
     """Print where the database is."""
-    click.echo(str(app.config.storage.database))
+    click.echo(str(app.file_config.storage.database))
 
 
 # ---------------------------------------------------------------- commands to add next

@@ -17,7 +17,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, TypeAdapter, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    PrivateAttr,
+    TypeAdapter,
+    field_validator,
+)
 from pydantic import ValidationError as PydanticValidationError
 
 from agent.errors import ConfigError, CredentialsMissing
@@ -27,6 +36,7 @@ from agent.models import OrderStatus
 ENV_PREFIX = "BUYER_AGENT_"
 ENV_CONFIG = "BUYER_AGENT_CONFIG"
 DEFAULT_FILE = "buyer-agent.toml"
+ENV_DEFAULT_ACCOUNT = "BUYER_AGENT_DEFAULT_ACCOUNT"
 NOTIFY_EVENTS = (
     "cancelled",
     "accepted",
@@ -80,6 +90,35 @@ class AccountConfig(Section):
     password_env: str = "BUYER_AGENT_PASSWORD"
     keyring_service: str = ""
     otp_command: str = ""
+
+
+DEFAULT_ACCOUNT = "default"  # the name of the single [account] table (and of a one-account setup)
+
+
+class SiteOverrides(Section):
+    """[accounts.<name>.site]: what differs from [site] for this account (unset keys: [site]'s)."""
+
+    profile: str | None = None
+    base_url: BaseUrl | None = None
+    login_url: HttpStr | None = None
+    api_base_url: OptionalBaseUrl | None = None
+    locale: str | None = None
+
+
+class NamedAccountConfig(AccountConfig):
+    """One of several accounts: [accounts.<name>] (the [account] keys, a locale, site overrides)."""
+
+    locale: str = ""
+    site: SiteOverrides = Field(default_factory=SiteOverrides)
+
+    def login(self) -> AccountConfig:
+        return AccountConfig(**self.model_dump(include=set(AccountConfig.model_fields)))
+
+    def site_for(self, site: SiteConfig) -> SiteConfig:
+        update = {k: v for k, v in self.site.model_dump().items() if v is not None}
+        if self.locale:
+            update["locale"] = self.locale
+        return site.model_copy(update=update)
 
 
 class BrowserConfig(Section):
@@ -226,14 +265,39 @@ class NotifyConfig(Section):
 
 
 class Config(Section):
+    default_account: str = ""
     site: SiteConfig = Field(default_factory=SiteConfig)
     account: AccountConfig = Field(default_factory=AccountConfig)
+    accounts: dict[str, NamedAccountConfig] = Field(default_factory=dict)
     browser: BrowserConfig = Field(default_factory=BrowserConfig)
     api: ApiConfig = Field(default_factory=ApiConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     notify: NotifyConfig = Field(default_factory=NotifyConfig)
+    _account_name: str = PrivateAttr(DEFAULT_ACCOUNT)
+
+    @property
+    def account_name(self) -> str:
+        """The account these settings are for ("default" unless `for_account` chose another)."""
+        return self._account_name
+
+    def account_names(self) -> list[str]:
+        """Every configured account: the [accounts.*] tables, plus "default" for a given [account]
+        (or for a file with neither)."""
+        from agent import accounts
+
+        return accounts.names(self)
+
+    def for_account(self, name: str | None) -> Config:
+        """The effective settings of one account (agent.accounts.effective); UsageError (exit 2) for an
+        unknown name, or for none when several accounts exist and default_account is empty."""
+        from agent import accounts
+
+        chosen = accounts.pick(self, name)
+        out = accounts.effective(self, chosen)
+        out._account_name = chosen
+        return out
 
     def password(self) -> str:
         """The account password: $<account.password_env>, else the OS keyring. Never stored on self."""
@@ -291,6 +355,9 @@ def load_config(path: str | None = None) -> Config:
         cfg = Config.model_validate(data)
     except PydanticValidationError as exc:
         raise _config_error(exc, where, env_keys) from None
+    from agent.accounts import check
+
+    check(cfg, where)
     base = file.resolve().parent if file else Path.cwd()
     return cfg.model_copy(update={"storage": cfg.storage.resolved(base)})
 
@@ -324,6 +391,9 @@ def _key_at_error(text: str, message: str) -> str:
 def _apply_env(data: dict[str, Any], environ: Any, where: str) -> dict[str, str]:
     """Merge BUYER_AGENT_A__B[__C]=value into data; returns {dotted key: env var name}."""
     applied: dict[str, str] = {}
+    if environ.get(ENV_DEFAULT_ACCOUNT):  # the one top-level setting: no section, no "__"
+        data["default_account"] = environ[ENV_DEFAULT_ACCOUNT]
+        applied["default_account"] = ENV_DEFAULT_ACCOUNT
     for name in sorted(environ):
         if not name.startswith(ENV_PREFIX) or "__" not in name:
             continue  # BUYER_AGENT_CONFIG, _PASSWORD, _DEBUG are not settings
@@ -364,7 +434,7 @@ def _config_error(exc: PydanticValidationError, where: str, env_keys: dict[str, 
     else:
         msg = str(err["msg"]).removeprefix("Value error, ")
         problem = msg[:1].lower() + msg[1:] if msg[1:2].islower() else msg  # "Input …" but not "URL …"
-        if not dotted.startswith("account.") and not isinstance(err.get("input"), dict | list):
+        if not dotted.startswith(("account.", "accounts.")) and not isinstance(err.get("input"), dict | list):
             problem += f", got {str(err.get('input'))[:60]!r}"
     source = next((v for k, v in env_keys.items() if _overlaps(k, dotted)), None)
     if source:
@@ -386,7 +456,14 @@ def _overlaps(a: str, b: str) -> bool:
 def to_toml(cfg: Config) -> str:
     """The effective settings as TOML (sensitive values masked); loading it back gives the same config."""
     out: list[str] = []
-    for section, values in cfg.public_dump(mode="python").items():
+    dump = cfg.public_dump(mode="python")
+    out.extend([f"default_account = {_toml_value(dump.pop('default_account'))}", ""])
+    for name, account in dump.pop("accounts").items():  # [accounts.<name>] and its [accounts.<name>.site]
+        site = {k: v for k, v in account["site"].items() if v is not None}
+        dump[f"accounts.{name}"] = {**account, "site": site}
+    if DEFAULT_ACCOUNT not in cfg.account_names() or DEFAULT_ACCOUNT in cfg.accounts:
+        dump.pop("account")  # no [account] table was given: writing one would add the account "default"
+    for section, values in dump.items():
         out.append(f"[{section}]")
         tables = {k: v for k, v in values.items() if isinstance(v, dict)}
         for key, value in values.items():

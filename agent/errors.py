@@ -242,3 +242,15 @@ class IllegalTransition(AgentError, ValueError):
 
 def _name(state: object) -> str:
     return "no request" if state is None else str(getattr(state, "value", state))
+
+
+class WrongAccount(AgentError):
+    """An order recorded under another configured account: refused before anything is done."""
+
+    exit_code = 2
+
+    def __init__(self, order_id: str, owner: str, current: str) -> None:
+        self.order_id, self.owner, self.current = order_id, owner, current
+        super().__init__(
+            f"order {order_id} belongs to account {owner!r}, not {current!r}: run it with --account {owner}"
+        )

@@ -22,15 +22,17 @@ __all__ = ["lock_path", "lock_status", "sweep_lock"]
 logger = logging.getLogger(__name__)
 
 
-def lock_path(database: Path) -> Path:
-    return Path(database).with_name(Path(database).name + ".sweep.lock")
+def lock_path(database: Path, account: str = "default") -> Path:
+    """One lock per account: two accounts' sweeps may run at once, two of the same account never."""
+    name = Path(database).name + ("" if account == "default" else f".{account}")
+    return Path(database).with_name(name + ".sweep.lock")
 
 
 @contextlib.contextmanager
-def sweep_lock(database: Path, command: str, wait: bool = False) -> Iterator[None]:
-    """Hold the sweep lock of `database`. Raises LockHeld at once when another process holds it,
-    unless `wait` (then blocks until the holder finishes)."""
-    path = lock_path(database)
+def sweep_lock(database: Path, command: str, wait: bool = False, account: str = "default") -> Iterator[None]:
+    """Hold the sweep lock of `database` for `account`. Raises LockHeld at once when another process
+    holds it, unless `wait` (then blocks until the holder finishes)."""
+    path = lock_path(database, account)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:

@@ -175,9 +175,9 @@ def pending_targets(store: Store) -> dict[int, list[str]]:
 def _message(store: Store, event: Event, name: str) -> tuple[str, str]:
     order = store.get_order(event.order_id or "") or {}
     store_name = str(order.get("store_name") or "")
-    title = f"buyer-agent: order {event.order_id} {name.replace('_', ' ')}"
+    title = f"buyer-agent{_named(store.account)}: order {event.order_id} {name.replace('_', ' ')}"
     lines = [
-        f"Order {event.order_id}" + (f" ({store_name})" if store_name else ""),
+        f"Order {event.order_id}" + (f" ({store_name})" if store_name else "") + f", account {store.account}",
         f"{event.state_from or '-'} → {event.state_to}",
     ]
     reason = event.detail.get("reason")
@@ -191,11 +191,16 @@ def _message(store: Store, event: Event, name: str) -> tuple[str, str]:
 
 
 def send_summary(
-    notifier: Notifier, checked: int, transitions: list[tuple[str, str, str]], errors: int
+    notifier: Notifier, checked: int, transitions: list[tuple[str, str, str]], errors: int, account: str = ""
 ) -> bool:
     """One message after a scheduled sweep: what changed (order, from, to) and how many failed."""
     if not notifier.enabled or not notifier.config.summary:
         return False
     lines = [f"Checked {checked} request(s); {len(transitions)} change(s); {errors} error(s)."]
     lines += [f"- {order}: {a} → {b}" for order, a, b in transitions[:50]]
-    return notifier.send("buyer-agent: sweep summary", "\n".join(lines))
+    return notifier.send(f"buyer-agent{_named(account)}: sweep summary", "\n".join(lines))
+
+
+def _named(account: str) -> str:
+    """The account in a title: " (reseller)"; nothing for the one account of a one-account setup."""
+    return f" ({account})" if account and account != "default" else ""

@@ -20,7 +20,7 @@ from agent.models import CancelRequest, Event, RequestState
 from agent.policy import CANCELLABLE
 from agent.store import Store
 
-__all__ = ["ReportRow", "build_report", "escalation_step", "next_step", "render_html"]
+__all__ = ["ReportRow", "build_report", "escalation_step", "next_step", "render_html", "urgent_first"]
 
 S = RequestState
 CANCELLABLE_VALUES = frozenset(s.value for s in CANCELLABLE)
@@ -47,6 +47,7 @@ NEXT_STEP = {
 
 class ReportRow(BaseModel):
     order_id: str
+    account: str = "default"
     state: RequestState
     title: str = ""
     store_name: str = ""
@@ -123,6 +124,7 @@ def build_report(
         rows.append(
             ReportRow(
                 order_id=request.order_id,
+                account=store.account,
                 state=request.state,
                 title=_title(order),
                 store_name=str(order.get("store_name") or ""),
@@ -137,6 +139,11 @@ def build_report(
                 timeline=_timeline(store.events_for(request.order_id)) if timelines else [],
             )
         )
+    return urgent_first(rows, now)
+
+
+def urgent_first(rows: list[ReportRow], now: dt.datetime) -> list[ReportRow]:
+    """Most urgent first, then oldest first (the order of one account's rows, and of several's)."""
     return sorted(rows, key=lambda r: (not r.urgent, r.requested_at or now))
 
 

@@ -22,7 +22,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from pydantic import BaseModel
 
-from agent.config import Config, ScheduleConfig
+from agent.config import DEFAULT_ACCOUNT, Config, ScheduleConfig
 from agent.escalation import ESCALATED, ladder_of, next_of
 from agent.models import CancelRequest, RequestState
 from agent.store import Store
@@ -152,19 +152,20 @@ def build_scheduler(config: Config, store: Store, run: RunSweep, now: dt.datetim
 def refresh_rechecks(
     scheduler: BaseScheduler, config: Config, store: Store, run: RunSweep, now: dt.datetime
 ) -> None:
-    """Replace every one-off re-check with those the database calls for now."""
+    """Replace every one-off re-check of the store's account with those the database calls for now."""
     for job in scheduler.get_jobs():
-        if job.id.startswith(RECHECK_PREFIX):
+        if job.id.startswith(RECHECK_PREFIX) and job_account(job.id) == store.account:
             job.remove()
     escalations = escalation_moments(store, config) if config.policy.auto_escalate else None
     plan = plan_rechecks(store.requests(), config.schedule, now, last_sweep_at(store), escalations)
     for recheck in plan:
         name = f"{recheck.kind} {recheck.order_id or ''}".strip()
+        job_id = _account_job_id(store.account, recheck.id)
         scheduler.add_job(
             run,
             DateTrigger(recheck.run_at),
-            args=[recheck.id],
-            id=recheck.id,
+            args=[job_id],
+            id=job_id,
             name=name,
             replace_existing=True,
             **job_options(config.schedule),
@@ -172,29 +173,59 @@ def refresh_rechecks(
     logger.info("scheduler: %d re-check(s) planned", len(plan))
 
 
-def run_forever(config: Config) -> None:
-    """Start in the foreground until SIGINT/SIGTERM. Each job runs one sweep (waiting for a CLI sweep that
-    holds the lock), notifies, sends a summary, then re-plans the re-checks."""
+def _account_job_id(account: str, recheck_id: str) -> str:
+    """The job id of a re-check: unchanged for the account "default", "recheck:NAME/kind:order" else."""
+    if account == DEFAULT_ACCOUNT:
+        return recheck_id
+    return f"{RECHECK_PREFIX}{account}/{recheck_id.removeprefix(RECHECK_PREFIX)}"
+
+
+def job_account(job_id: str) -> str:
+    """The account a re-check job sweeps (see _account_job_id)."""
+    rest = job_id.removeprefix(RECHECK_PREFIX)
+    return rest.split("/", 1)[0] if "/" in rest else DEFAULT_ACCOUNT
+
+
+def accounts_for_job(job_id: str, every: list[str]) -> list[str]:
+    """The nightly sweep sweeps every account in turn; a re-check its own account only."""
+    return list(every) if job_id == SWEEP_JOB else [job_account(job_id)]
+
+
+def run_forever(config: Config, accounts: list[str] | None = None) -> None:
+    """Start in the foreground until SIGINT/SIGTERM. The nightly job sweeps every configured account in
+    turn (jobs.runner.sweep_accounts: one account's failure is recorded and notified, the others go on),
+    a re-check sweeps its own account; each sweep waits for a CLI sweep of the account that holds its
+    lock, notifies, sends a summary, then re-plans that account's re-checks. `accounts`: only these."""
     from agent.store import utcnow
-    from jobs.runner import run_sweep
+    from jobs.runner import sweep_accounts
 
     holder: dict[str, BlockingScheduler] = {}
 
     def job(job_id: str) -> None:
+        names = accounts_for_job(job_id, every)
         try:
-            run_sweep(
+            done = sweep_accounts(
                 config,
                 f"sweep:{job_id}",
+                names=names,
                 wait=True,
                 summary=True,
                 after=lambda store: refresh_rechecks(holder["s"], config, store, job, utcnow()),
             )
         except Exception as exc:  # noqa: BLE001 - one failed sweep must not stop the scheduler
             logger.error("scheduled sweep %s failed: %s", job_id, exc)
+            return
+        for name, failed in done.items():
+            if isinstance(failed, Exception):
+                logger.warning("scheduled sweep %s of account %s failed: %s", job_id, name, failed)
 
-    with Store.open(config.storage.database) as store:
+    every = accounts or config.account_names()
+    with Store.open(config.storage.database, account=every[0]) as store:
         holder["s"] = build_scheduler(config, store, job, utcnow())
     add_prune_job(holder["s"], config)
+    for name in every[1:]:
+        with Store.open(config.storage.database, account=name) as store:
+            refresh_rechecks(holder["s"], config, store, job, utcnow())
     logger.warning(
         "scheduler started: sweep on %r (%s)", config.schedule.sweep_cron, config.schedule.timezone
     )

@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from agent.cli import App, cli, command
+from agent.cli import ALL_ACCOUNTS, App, cli, command
 from agent.commands.orders import _order_ids, _runtime
 from agent.errors import UsageError
 from agent.store import utcnow
@@ -22,11 +22,15 @@ DISPUTE_EXIT = {"opened": 0, "already_opened": 0, "dry_run": 0, "unavailable": 1
 @command(cli)
 @click.option("--json", "as_json", is_flag=True, help="Print this run's transitions as JSON.")
 @click.option("--wait", is_flag=True, help="If another sweep is running, wait for it instead of exiting.")
-def sweep(app: App, as_json: bool, wait: bool) -> None:
+@ALL_ACCOUNTS
+def sweep(app: App, as_json: bool, wait: bool, all_accounts: bool) -> None:
     """Re-check every watched request once: move states, flag disputes, notify."""
     from jobs.runner import run_sweep
 
     ask = (lambda prompt: click.prompt(prompt, hide_input=True)) if sys.stdin.isatty() else None
+    if all_accounts:
+        _sweep_all(app, as_json, wait, ask)
+        return
     result = run_sweep(app.config, "sweep", wait=wait, ask=ask)
     if as_json:
         click.echo(json.dumps([t.model_dump(mode="json") for t in result.transitions], indent=2))
@@ -44,12 +48,45 @@ def sweep(app: App, as_json: bool, wait: bool) -> None:
     sys.exit(1 if result.errors else 0)
 
 
+def _sweep_all(app: App, as_json: bool, wait: bool, ask: object) -> None:
+    """`sweep --all-accounts`: each account in turn; one account's failure does not stop the others."""
+    from jobs.runner import sweep_accounts
+
+    app.for_each_account(True)  # refuses --account together with --all-accounts
+    done = sweep_accounts(app.file_config, "sweep", wait=wait, ask=ask)
+    failed = False
+    out: list[dict[str, object]] = []
+    for name, result in done.items():
+        if isinstance(result, Exception):
+            failed = True
+            click.echo(f"error: account {name}: {' '.join(str(result).split())}", err=True)
+            continue
+        failed = failed or bool(result.errors)
+        out += [{"account": name, **t.model_dump(mode="json")} for t in result.transitions]
+        for order_id, error in result.errors.items():
+            click.echo(f"error: account {name}: order {order_id}: {error}", err=True)
+        if not as_json:
+            click.echo(f"account {name}: {result.checked} request(s) checked, "
+                       f"{len(result.transitions)} transition(s)")  # fmt: skip
+    if as_json:
+        click.echo(json.dumps(out, indent=2))
+    else:
+        for t in out:
+            click.echo(
+                f"  {t['account']}: {t['order_id']} {t['state_from']} -> {t['state_to']} ({t['reason']})"
+            )
+    sys.exit(1 if failed else 0)
+
+
 @command(cli)
 def schedule(app: App) -> None:
     """Run the scheduler in the foreground: the sweep on schedule.sweep_cron, plus deadline re-checks."""
     from jobs.scheduler import run_forever
 
-    run_forever(app.config)
+    if app.account:  # this account only
+        run_forever(app.file_config, [app.config.account_name])
+    else:  # every configured account in turn
+        run_forever(app.file_config)
 
 
 @command(cli)
@@ -63,7 +100,10 @@ def dispute(app: App, order_id: str, dry_run: bool, wait: bool, as_json: bool) -
     from jobs.lock import sweep_lock
 
     (oid,) = _order_ids((order_id,))
-    with sweep_lock(app.config.storage.database, "dispute", wait=wait), _runtime(app, "dispute") as rt:
+    with (
+        sweep_lock(app.config.storage.database, "dispute", wait=wait, account=app.config.account_name),
+        _runtime(app, "dispute") as rt,
+    ):
         result = open_dispute(rt, oid, dry_run=dry_run)
     if as_json:
         click.echo(json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False))
@@ -75,13 +115,17 @@ def dispute(app: App, order_id: str, dry_run: bool, wait: bool, as_json: bool) -
 @command(cli)
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
 @click.option("--html", "html_path", metavar="PATH", help="Write one self-contained HTML page.")
-def report(app: App, as_json: bool, html_path: str | None) -> None:
+@ALL_ACCOUNTS
+def report(app: App, as_json: bool, html_path: str | None, all_accounts: bool) -> None:
     """Every request: state, age, deadlines and what to do next."""
-    from jobs.report import build_report, render_html, rows_json
+    from jobs.report import build_report, render_html, rows_json, urgent_first
 
     now = utcnow()
-    with app.store() as store:
-        rows = build_report(store, now, app.config.policy, timelines=bool(html_path))
+    rows = []
+    for each in app.for_each_account(all_accounts):
+        with each.store() as store:
+            rows += build_report(store, now, each.config.policy, timelines=bool(html_path))
+    rows = urgent_first(rows, now)
     if html_path:
         target = Path(html_path)
         _write_report(target, render_html(rows, now, target))
@@ -93,11 +137,15 @@ def report(app: App, as_json: bool, html_path: str | None) -> None:
         return
     table = Table("state", "age (d)", "seller deadline", "refund due", "dispute deadline", "next step")
     table.add_column("order id", no_wrap=True, min_width=19)
+    named = all_accounts or app.config.account_name != "default"  # a one-account setup keeps its columns
+    if named:
+        table.add_column("account", no_wrap=True)
     for r in rows:
         style = "bold red" if r.urgent else None
         table.add_row(
             r.state.value, "" if r.age_days is None else str(r.age_days), _day(r.seller_deadline),
-            _day(r.refund_due), _day(r.dispute_deadline), r.next_step, r.order_id, style=style,
+            _day(r.refund_due), _day(r.dispute_deadline), r.next_step, r.order_id,
+            *([r.account] if named else []), style=style,
         )  # fmt: skip
     Console().print(table)
 
@@ -129,7 +177,7 @@ def notify(app: App, test: bool) -> None:
     """Check the notification setup: `buyer-agent notify --test`."""
     from jobs.notify import Notifier
 
-    notifier = Notifier(app.config.notify)
+    notifier = Notifier(app.file_config.notify)  # one [notify] for every account
     if not notifier.enabled:
         raise UsageError("no [notify] urls configured")
     ok = notifier.send("buyer-agent: test", "Notifications from buyer-agent reach you here.")
@@ -159,6 +207,7 @@ def resolve(app: App, order_id: str, seen: str) -> None:
     (oid,) = _order_ids((order_id,))
     to = RequestState(RESOLUTIONS[seen])
     with app.store() as store:
+        store.check_owner(oid)
         request = store.get_request(oid)
         if request is None or request.state is not RequestState.NEEDS_HUMAN:
             shown = request.state.value if request else "no request"

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from agent.cli import App, cli, command
+from agent.cli import ALL_ACCOUNTS, App, cli, command
 from agent.errors import NeedsHuman, UsageError
 from agent.flows.cancel import CancelResult, cancel_orders
 from agent.flows.orders import list_orders, show_order
@@ -92,14 +92,24 @@ HEADED = click.option("--headed", is_flag=True, help="Show the browser while the
 @click.option("--until", metavar="DATE", help="Placed on or before (YYYY-MM-DD).")
 @click.option("--search", metavar="TEXT", help="Order id, product or store name.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@ALL_ACCOUNTS
 def orders(app: App, status: str | None, since: str | None, until: str | None, search: str | None,
-           as_json: bool, headed: bool) -> None:  # fmt: skip
+           as_json: bool, headed: bool, all_accounts: bool) -> None:  # fmt: skip
     """List your orders (all pages), filtered."""
     since_d, until_d = _date(since, "--since"), _date(until, "--until")
-    with _runtime(app, "orders", headed=headed) as rt:
-        found = list_orders(rt, OrderStatus(status) if status else None, since_d, until_d, search)
+    found: list[Order] = []
+    owners: list[str] = []
+    for each in app.for_each_account(all_accounts):
+        with _runtime(each, "orders", headed=headed) as rt:
+            listed = list_orders(rt, OrderStatus(status) if status else None, since_d, until_d, search)
+        found += listed
+        owners += [each.config.account_name] * len(listed)
     if as_json:
-        click.echo(json.dumps([_order_json(o) for o in found], indent=2, ensure_ascii=False))
+        rows = [
+            _order_json(o) | ({"account": a} if all_accounts else {})
+            for o, a in zip(found, owners, strict=True)
+        ]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     table = Table()
     table.add_column("order id", no_wrap=True, min_width=19)  # an id is never cut: people copy it
@@ -108,11 +118,14 @@ def orders(app: App, status: str | None, since: str | None, until: str | None, s
     table.add_column("store")
     table.add_column("total", no_wrap=True)
     table.add_column("items", no_wrap=True)
-    for o in found:
+    if all_accounts:
+        table.add_column("account", no_wrap=True)
+    for o, owner in zip(found, owners, strict=True):
         total = f"{o.total.amount} {o.total.currency}" if o.total else ""
         table.add_row(
-            o.order_id, str(o.placed_at or ""), o.status_text, o.store_name, total, str(len(o.items))
-        )
+            o.order_id, str(o.placed_at or ""), o.status_text, o.store_name, total, str(len(o.items)),
+            *([owner] if all_accounts else []),
+        )  # fmt: skip
     Console().print(table)
     click.echo(f"{len(found)} order(s)")
 
@@ -167,6 +180,9 @@ def cancel(app: App, order_ids: tuple[str, ...], reason: str, dry_run: bool, yes
     ids = _order_ids(order_ids)
     if not reason.strip():
         raise UsageError("--reason must not be empty")
+    with app.store() as store:  # another account's order: refused before a browser starts
+        for oid in ids:
+            store.check_owner(oid)
     confirm = None if (yes or dry_run or not sys.stdin.isatty()) else _ask_person
     bar = Progress(transient=True, disable=len(ids) < 2 or as_json)
     done: list[CancelResult] = []

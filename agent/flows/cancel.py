@@ -58,7 +58,11 @@ def cancel_orders(
     confirm: Confirm | None = None,
     on_result: Callable[[CancelResult], None] | None = None,
 ) -> list[CancelResult]:
-    """Cancel each order in one browser; a failure on one order never stops the others."""
+    """Cancel each order in one browser; a failure on one order never stops the others. An order recorded
+    under another account is refused (WrongAccount) before anything is done."""
+    order_ids = list(order_ids)
+    for order_id in order_ids:
+        rt.store.check_owner(order_id)
     check_cooldown(rt.config)  # during the site's anti-bot cooldown nothing automated touches it
     ensure_logged_in(rt)
     results = []

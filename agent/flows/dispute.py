@@ -58,6 +58,7 @@ class DisputeResult(BaseModel):
 def open_dispute(rt: Runtime, order_id: str, *, dry_run: bool = False) -> DisputeResult:
     """Open the dispute of `order_id` (a request the agent watches), at most once ever."""
     check_cooldown(rt.config)  # during the site's anti-bot cooldown nothing automated touches it
+    rt.store.check_owner(order_id)
     request = rt.store.get_request(order_id)
     if request is None:
         raise OrderNotFound(order_id)

@@ -105,7 +105,7 @@ class SubmissionGuard:
         self.rt, self.order_id, self.action = rt, order_id, action
         self.hosts = {urlsplit(u).netloc for u in (rt.config.site.base_url, rt.config.site.api_base)}
         self.domains = {_site_domain(u) for u in (rt.config.site.base_url, rt.config.site.api_base)} - {""}
-        self.known = frozenset(rt.store.order_ids()) | {order_id}
+        self.known = frozenset(rt.store.order_ids(every_account=True)) | {order_id}  # any account's id
         self.sent: list[Request] = []
         self.blocked: list[str] = []
         self._stopped: list[Request] = []  # blocked requests: their failure ends the wait for an answer

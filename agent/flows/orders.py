@@ -124,6 +124,7 @@ def matches_search(order: Order, needle: str) -> bool:
 
 def show_order(rt: Runtime, order_id: str) -> OrderDetail:
     """The order's detail: the detail API when it answers, else the detail page."""
+    rt.store.check_owner(order_id)
     check_cooldown(rt.config)
     ensure_logged_in(rt)
     return read_order(rt, order_id)

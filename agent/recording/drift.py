@@ -270,7 +270,7 @@ def check(
     folder = fixtures or Path("fixtures") / config.site.profile
     with ExitStack() as stack:
         if store is None and (live or config.storage.database.exists()):
-            store = stack.enter_context(Store.open(config.storage.database))
+            store = stack.enter_context(Store.open(config.storage.database, account=config.account_name))
         if live:
             assert store is not None
             report = check_live(config, store, browser, folder)

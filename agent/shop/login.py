@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from agent.shop import i18n
 from agent.shop.pages import LOGIN_PATH, SESSION_COOKIE, TICKET_COOKIE, render, shop
-from agent.shop.seed import SHOP_EMAIL, SHOP_PASSWORD
+from agent.shop.seed import ACCOUNTS
 from agent.shop.state import PendingLogin, ShopState
 
 PENDING_COOKIE = "_lp"
@@ -82,7 +82,7 @@ async def login_submit(request: Request) -> Response:
 
 
 def _check_password(request: Request, state: ShopState, pending: PendingLogin, password: str) -> Response:
-    ok = pending.email.lower() == SHOP_EMAIL and password == SHOP_PASSWORD
+    ok = ACCOUNTS.get(pending.email.lower()) == password
     state.record("login", None, step="password", email=pending.email, ok=ok)
     if not ok:
         texts = i18n.LOGIN[state.switches.locale]

@@ -80,6 +80,7 @@ class Order:
     refund_due: dt.datetime | None = None
     ship_due: dt.datetime | None = None  # a seller that rejected ships at this time
     dispute: Dispute | None = None
+    owner: str = ""  # the buyer account's email; "" = the seed account (agent.shop.seed.SHOP_EMAIL)
 
     @property
     def total_cents(self) -> int:

@@ -14,6 +14,11 @@ from agent.shop.orders import SELLERS, STATUSES, Dispute, Line, Order
 
 SHOP_EMAIL = "buyer@example.com"
 SHOP_PASSWORD = "correct-horse-battery"
+# A second buyer account in the same shop (several accounts): no seeded orders; add them through the
+# admin API with `{"email": SECOND_EMAIL, ...}` (POST /__shop/orders).
+SECOND_EMAIL = "reseller@example.com"
+SECOND_PASSWORD = "staple-battery-horse"
+ACCOUNTS = {SHOP_EMAIL: SHOP_PASSWORD, SECOND_EMAIL: SECOND_PASSWORD}
 
 # Hostile input on purpose: a title the pages must render as text, never as markup.
 HOSTILE_TITLE = '<script>alert("pwned")</script> Phone case <img src=x onerror=alert(1)>'
@@ -191,7 +196,8 @@ def build_seed(now: dt.datetime) -> list[Order]:
 
 
 def bulk_orders(now: dt.datetime, spec: dict[str, Any], salt: int) -> list[Order]:
-    """Orders for `POST /__shop/orders`: count, status, seller, payment, picked_up, hours_ago, spread_h."""
+    """Orders for `POST /__shop/orders`: count, status, seller, payment, picked_up, hours_ago, spread_h,
+    email (the account that owns them; default the seed account)."""
     rng = random.Random(1000 + salt)
     count = int(spec.get("count", 1))
     status = spec.get("status", "awaiting_shipment")
@@ -203,4 +209,10 @@ def bulk_orders(now: dt.datetime, spec: dict[str, Any], salt: int) -> list[Order
         for k in ("seller", "seller_delay_h", "payment", "picked_up", "lines", "deposit", "hostile", "title")
         if k in spec
     }
-    return [make_order(rng, now, status, start + i * spread, extra) for i in range(count)]
+    made = [make_order(rng, now, status, start + i * spread, extra) for i in range(count)]
+    owner = str(spec.get("email") or "").lower()
+    if owner and owner not in ACCOUNTS:
+        raise ValueError(f"unknown account {owner!r} (the shop has {', '.join(ACCOUNTS)})")
+    for order in made:
+        order.owner = "" if owner == SHOP_EMAIL else owner
+    return made

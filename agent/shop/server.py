@@ -22,6 +22,7 @@ from agent.shop import admin, cancel_page, disputes, login, messages, pages
 from agent.shop.faults import FaultMiddleware
 from agent.shop.mtop import MtopGate
 from agent.shop.state import ShopState
+from agent.shop.viewer import ViewerMiddleware
 
 logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -39,7 +40,8 @@ def create_app(scenario: str = "default", **switches: Any) -> Starlette:
         *admin.ROUTES,
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(FaultMiddleware, state=state)])
+    middleware = [Middleware(ViewerMiddleware, state=state), Middleware(FaultMiddleware, state=state)]
+    app = Starlette(routes=routes, middleware=middleware)
     app.state.shop = state
     app.state.mtop = MtopGate(state)
     return app

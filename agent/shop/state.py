@@ -16,7 +16,8 @@ from agent.shop import orders as lifecycle
 from agent.shop import scenarios
 from agent.shop.i18n import REASON_IDS
 from agent.shop.orders import Order
-from agent.shop.seed import build_seed, bulk_orders
+from agent.shop.seed import SHOP_EMAIL, build_seed, bulk_orders
+from agent.shop.viewer import VIEWER
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ class LogEntry:
     kind: str
     order_id: str | None
     detail: dict[str, Any] = field(default_factory=dict)
+    account: str = ""  # the email of the session that made the request ("" = none: admin, logged out)
 
 
 class ShopState:
@@ -125,7 +127,7 @@ class ShopState:
     # -- operation log ---------------------------------------------------------------------------
     def record(self, kind: str, order_id: str | None, /, **detail: Any) -> None:
         with self.lock:
-            entry = LogEntry(len(self.log) + 1, self.now().isoformat(), kind, order_id, detail)
+            entry = LogEntry(len(self.log) + 1, self.now().isoformat(), kind, order_id, detail, VIEWER.get())
             self.log.append(entry)
             self.logged.notify_all()
 
@@ -151,11 +153,14 @@ class ShopState:
             now, rules = self.now(), self.rules()
             for order in self.orders.values():
                 lifecycle.settle(order, now, rules)
-            return sorted(self.orders.values(), key=lambda o: o.placed_at, reverse=True)
+            return sorted(filter(_seen, self.orders.values()), key=lambda o: o.placed_at, reverse=True)
 
     def order(self, order_id: str) -> Order | None:
+        """The order, if the request's account may see it (another account's order: None, as not found)."""
         with self.lock:
             found = self.orders.get(order_id)
+            if found and not _seen(found):
+                return None
             if found:
                 lifecycle.settle(found, self.now(), self.rules())
             return found
@@ -259,6 +264,13 @@ class ShopState:
             return order
 
     # -- sessions and logins ---------------------------------------------------------------------
+    def session_email(self, token: str | None) -> str:
+        """The account of a session ("" for none), for agent.shop.viewer: an expired session still filters
+        (its pages answer "logged out" all the same) and its calls still name their account in the log."""
+        with self.lock:
+            session = self.sessions.get(token or "")
+            return session.email.lower() if session else ""
+
     def new_session(self, email: str) -> Session:
         with self.lock:
             session = Session(secrets.token_hex(16), email, self.now())
@@ -360,3 +372,9 @@ class ShopState:
                 "captcha": {"enabled": self.switches.captcha, "solved": self.captcha_solved},
                 "faults": [asdict(f) for f in self.faults],
             }
+
+
+def _seen(order: Order) -> bool:
+    """Whether the request's account (agent.shop.viewer) may see the order; no session sees every one."""
+    viewer = VIEWER.get()
+    return not viewer or (order.owner or SHOP_EMAIL) == viewer

@@ -26,7 +26,7 @@ from typing import Any
 import sqlite_utils
 
 from agent import processes
-from agent.errors import StoreError
+from agent.errors import StoreError, WrongAccount
 from agent.models import Event, Order, OrderDetail, Run
 from agent.store.requests import RequestTable, _present, to_iso
 from agent.store.schema import MIGRATIONS, SCHEMA_VERSION
@@ -34,6 +34,8 @@ from agent.store.schema import MIGRATIONS, SCHEMA_VERSION
 logger = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_S = 30.0
+DEFAULT_ACCOUNT = "default"  # as agent.config.DEFAULT_ACCOUNT: the rows of a one-account setup
+ACCOUNT_TABLES = frozenset({"orders", "cancel_requests", "events", "runs"})
 Clock = Callable[[], dt.datetime]
 
 
@@ -60,12 +62,24 @@ def utcnow() -> dt.datetime:
 class Store(RequestTable):
     """Open with `Store.open(path)`; use as a context manager or call close()."""
 
-    def __init__(self, db: sqlite_utils.Database, path: Path, clock: Clock = utcnow) -> None:
-        self.db, self.path, self.clock = db, path, clock
+    def __init__(
+        self, db: sqlite_utils.Database, path: Path, clock: Clock = utcnow, account: str = DEFAULT_ACCOUNT
+    ) -> None:
+        self.db, self.path, self.clock, self.account = db, path, clock, account
+        self.scoped = True
 
     @classmethod
-    def open(cls, path: str | Path, *, clock: Clock = utcnow, upto: int | None = None) -> Store:
-        """Open (creating if needed) and migrate to the latest schema (or to `upto`, for tests)."""
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        clock: Clock = utcnow,
+        upto: int | None = None,
+        account: str = DEFAULT_ACCOUNT,
+    ) -> Store:
+        """Open (creating if needed) and migrate to the latest schema (or to `upto`, for tests). Every row
+        written names `account`; every query reads that account's rows only (order ids stay the key:
+        they are unique across accounts on the site, and another account's order is refused)."""
         path = Path(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -77,12 +91,13 @@ class Store(RequestTable):
             raise StoreError(f"cannot open database {path}: {exc}") from None
         if mode != "wal":
             logger.warning("database %s is in %s mode, not WAL (a network filesystem?)", path, mode)
-        store = cls(sqlite_utils.Database(conn, execute_plugins=False), path, clock)
+        store = cls(sqlite_utils.Database(conn, execute_plugins=False), path, clock, account)
         try:
             store._migrate(SCHEMA_VERSION if upto is None else upto)
         except BaseException:
             store.close()
             raise
+        store.scoped = "account" in store.db.table("events").columns_dict  # False only below v5 (`upto`)
         return store
 
     def close(self) -> None:
@@ -155,7 +170,7 @@ class Store(RequestTable):
             pid = os.getpid()
             row = {"command": command, "started_at": self.now(), "pid": pid, "host": processes.host(),
                    "process": processes.identity(pid)}  # fmt: skip
-            table = self.db.table("runs").insert(row)
+            table = self.db.table("runs").insert(self._stamp(row))
         return _pk(table.last_pk)
 
     def end_run(self, run_id: int, outcome: str) -> None:
@@ -186,8 +201,9 @@ class Store(RequestTable):
                 is_deposit=int(order.is_deposit), payment_method=order.payment_method, reminder=order.reminder
             )
         with self.transaction():
+            self.check_owner(order.order_id)
             old = self.get_order(order.order_id)
-            self.db.table("orders").upsert(values, pk="order_id")
+            self.db.table("orders").upsert(self._stamp(values), pk="order_id")
             before = old["status"] if old else None
             if before != values["status"]:
                 self._append_event(
@@ -199,13 +215,52 @@ class Store(RequestTable):
         row = self._first("orders", "order_id", order_id)
         return {**row, "raw": json.loads(row["raw"] or "null")} if row else None
 
-    def order_ids(self) -> list[str]:
-        return [
-            r["order_id"] for r in self.db.table("orders").rows_where(select="order_id", order_by="order_id")
-        ]
+    def order_ids(self, every_account: bool = False) -> list[str]:
+        """This account's recorded order ids (`every_account`: every account's, e.g. for the guard)."""
+        where: tuple[str, list[Any]] = ("1", []) if every_account else self._mine()
+        rows = self.db.table("orders").rows_where(*where, select="order_id", order_by="order_id")
+        return [r["order_id"] for r in rows]
 
     def _first(self, table: str, column: str, value: object) -> dict[str, Any] | None:
-        return next(iter(self.db.table(table).rows_where(f"{column} = ?", [value], limit=1)), None)
+        where, params = f"{column} = ?", [value]
+        if table in ACCOUNT_TABLES:
+            where, params = self._mine(where, params)
+        return next(iter(self.db.table(table).rows_where(where, params, limit=1)), None)
+
+    # ------------------------------------------------------------ accounts
+
+    def _mine(self, where: str = "", params: list[Any] | None = None) -> tuple[str, list[Any]]:
+        """`where` narrowed to this store's account (a database below v5 has a single account)."""
+        params = list(params or [])
+        if not self.scoped:
+            return where or "1", params
+        return (f"({where}) AND account = ?" if where else "account = ?"), [*params, self.account]
+
+    def _stamp(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A row to write, naming this store's account."""
+        return {**row, "account": self.account} if self.scoped else row
+
+    def owner(self, order_id: str) -> str | None:
+        """The account an order (or its request) is recorded under, whichever account this store serves."""
+        for table in ("cancel_requests", "orders"):
+            row = next(iter(self.db.table(table).rows_where("order_id = ?", [order_id], limit=1)), None)
+            if row is not None:
+                return str(row.get("account") or DEFAULT_ACCOUNT)
+        return None
+
+    def check_owner(self, order_id: str) -> None:
+        """Raise WrongAccount (exit 2) when the order is recorded under another account."""
+        owner = self.owner(order_id)
+        if owner is not None and owner != self.account:
+            raise WrongAccount(order_id, owner, self.account)
+
+    def accounts(self) -> list[str]:
+        """Every account with a request, an order or a run in this database."""
+        found = self.db.execute(
+            "SELECT account FROM cancel_requests UNION SELECT account FROM orders "
+            "UNION SELECT account FROM runs"
+        ).fetchall()
+        return sorted(str(r[0]) for r in found)
 
     # ------------------------------------------------------------ audit log and selector hits
 
@@ -247,19 +302,23 @@ class Store(RequestTable):
             "detail": json.dumps(detail or {}, ensure_ascii=False, default=str),
             "evidence": json.dumps([str(p) for p in evidence or []]),
         }
-        return _pk(self.db.table("events").insert(row).last_pk)
+        return _pk(self.db.table("events").insert(self._stamp(row)).last_pk)
 
     def events(self, after_id: int = 0, kind: str | None = None) -> list[Event]:
         """Events with id > after_id (optionally of one kind), in order — e.g. for notifications."""
-        where, params = "id > ?", [after_id]
+        where, params = "id > ?", list[Any]([after_id])
         if kind:
             where += " AND kind = ?"
-            params.append(kind)  # type: ignore[arg-type]  # rows_where takes any SQLite values
-        return [_event(r) for r in self.db.table("events").rows_where(where, params, order_by="id")]
+            params.append(kind)
+        mine = self._mine(where, params)
+        return [_event(r) for r in self.db.table("events").rows_where(*mine, order_by="id")]
 
     def events_for(self, order_id: str) -> list[Event]:
         return [
-            _event(r) for r in self.db.table("events").rows_where("order_id = ?", [order_id], order_by="id")
+            _event(r)
+            for r in self.db.table("events").rows_where(
+                *self._mine("order_id = ?", [order_id]), order_by="id"
+            )
         ]
 
     def record_selector_hit(

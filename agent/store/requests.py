@@ -61,6 +61,11 @@ class RequestTable:
         def events_for(self, order_id: str) -> list[Event]: ...
         def _append_event(self, kind: str, **columns: Any) -> int: ...
         def _first(self, table: str, column: str, value: object) -> dict[str, Any] | None: ...
+        def check_owner(self, order_id: str) -> None: ...
+        def _mine(self, where: str = "", params: list[Any] | None = None) -> tuple[str, list[Any]]: ...
+        def _stamp(self, row: dict[str, Any]) -> dict[str, Any]: ...
+
+    account: str
 
     # ------------------------------------------------------------ cancellation requests
 
@@ -75,6 +80,7 @@ class RequestTable:
         when this returns. A compare-and-set from "no request" or `failed`: raises AlreadyRequested for any
         other state, so two processes (or a rerun while a click is unanswered) can never both submit."""
         with self.transaction():
+            self.check_owner(order_id)
             row = self._request_row(order_id)
             found = RequestState(row["state"]) if row else None
             if found not in (None, RequestState.FAILED):
@@ -83,7 +89,9 @@ class RequestTable:
             fresh = dict(order_id=order_id, state=RequestState.SUBMITTING.value, reason_key=reason_key,
                          reason_text=reason_text, requested_at=now, updated_at=now,
                          run_id=run_id)  # fmt: skip
-            self.db.table("cancel_requests").insert(fresh, replace=True)  # a failed attempt starts over
+            self.db.table("cancel_requests").insert(
+                self._stamp(fresh), replace=True
+            )  # a failed attempt starts over
             detail = {"reason_key": reason_key, "reason_text": reason_text}
             self._append_event("request_state", order_id=order_id, run_id=run_id, state_from=found,
                                state_to=RequestState.SUBMITTING.value, detail=detail)  # fmt: skip
@@ -113,10 +121,11 @@ class RequestTable:
         if not can_move(expected, to):
             raise IllegalTransition(order_id, expected, to)
         changed = self._checked_fields(fields)
-        values = {**changed, "state": to.value, "updated_at": self.now()}
+        values = self._stamp({**changed, "state": to.value, "updated_at": self.now()})
         if run_id is not None:  # keep the last run that touched it
             values["run_id"] = run_id
         with self.transaction():
+            self.check_owner(order_id)
             found = self._state(order_id)
             if found == expected:
                 self.db.table("cancel_requests").upsert({"order_id": order_id, **values}, pk="order_id")
@@ -162,17 +171,18 @@ class RequestTable:
         values = {**self._checked_fields(fields), "order_id": order_id, "state": state.value,
                   "updated_at": self.now(), "run_id": run_id}  # fmt: skip
         with self.transaction():
+            self.check_owner(order_id)
             found = self._state(order_id)
             if found is not None:
                 raise AlreadyRequested(order_id, found.value)
-            self.db.table("cancel_requests").insert(values)
+            self.db.table("cancel_requests").insert(self._stamp(values))
             self._append_event("request_state", order_id=order_id, run_id=run_id, state_to=state.value,
                                detail={"inserted": True, **values})  # fmt: skip
         return self._request(order_id)
 
     def requests(self, states: set[RequestState] | None = None) -> list[CancelRequest]:
         """All requests (or those in `states`), oldest first."""
-        rows = self.db.table("cancel_requests").rows_where(order_by="requested_at, order_id")
+        rows = self.db.table("cancel_requests").rows_where(*self._mine(), order_by="requested_at, order_id")
         found = [CancelRequest.model_validate(_present(r)) for r in rows]
         return [r for r in found if states is None or r.state in states]
 
@@ -218,4 +228,3 @@ class RequestTable:
         with self.transaction():
             self._append_event(journal.CLOSED, order_id=order_id, run_id=run_id,
                                detail={**detail, "action": action})  # fmt: skip
-

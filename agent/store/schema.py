@@ -49,9 +49,22 @@ def _m3_run_identity(db: sqlite_utils.Database) -> None:
     db.table("runs").add_column("process", str)
 
 
+def _m4_accounts(db: sqlite_utils.Database) -> None:
+    # Several accounts in one database: each row names its account; the rows of before are the account
+    # "default" (the single [account]). order_id stays the key of orders and cancel_requests: AliExpress
+    # order ids are unique across accounts, and every query is scoped by account (agent.store).
+    # Self-contained (no other migration's helpers) so it can sit at any index.
+    for table in ("orders", "cancel_requests", "events", "runs"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN account TEXT NOT NULL DEFAULT 'default'")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_requests_account_state ON cancel_requests (account, state)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_events_account_kind ON events (account, kind, id)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_orders_account ON orders (account, order_id)")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m1_core,
     _m2_selector_hits_and_indexes,
     _m3_run_identity,
+    _m4_accounts,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -9,13 +9,15 @@ from pathlib import Path
 
 import click
 import pytest
+from pydantic import BaseModel
 
 from agent.cli import cli
-from agent.config import Config, PolicyConfig, load_config
+from agent.config import Config, NamedAccountConfig, PolicyConfig, SiteOverrides, load_config
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "config.example.toml"
-SECTIONS = list(Config.model_fields)
+SECTIONS = [name for name, f in Config.model_fields.items() if isinstance(f.annotation, type)
+            and issubclass(f.annotation, BaseModel)]  # fmt: skip  # [site] …; not accounts, default_account
 
 
 def example_blocks() -> dict[str, list[str]]:
@@ -54,6 +56,28 @@ def test_every_sub_table_entry_has_a_comment() -> None:
     for i, line in enumerate(lines):
         if "=" in line and not line.startswith("#"):
             assert lines[i - 1].startswith("#"), line
+
+
+def test_every_setting_outside_the_sections_is_in_the_example() -> None:
+    others = [name for name in Config.model_fields if name not in SECTIONS]
+    assert others == ["default_account", "accounts"]
+    top = example_blocks()[""]
+    found = [i for i, line in enumerate(top) if line.startswith("default_account = ")]
+    assert found and top[found[0] - 1].startswith("#"), "default_account is missing from the example"
+
+
+def test_every_named_account_key_is_in_the_commented_example() -> None:
+    lines = example_blocks()["account"]
+    start = lines.index("# [accounts.reseller]")
+    site = lines.index("# [accounts.reseller.site]")
+    for fields, block in ((NamedAccountConfig.model_fields, lines[start:site]),
+                          (SiteOverrides.model_fields, lines[site:])):  # fmt: skip
+        for name in fields:
+            if name == "site":
+                continue
+            found = [i for i, line in enumerate(block) if line.startswith(f"# {name} = ")]
+            assert found, f"accounts.NAME.{name} is missing from config.example.toml"
+            assert block[found[0] - 1].startswith("# # "), f"accounts.NAME.{name} has no comment"
 
 
 def test_loading_the_example_gives_the_defaults() -> None:
