@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from agent.models import RequestState
 from agent.store.requests import to_iso
 from agent.transitions import TERMINAL
 
@@ -54,22 +55,20 @@ class RowPlan:
 def plan_rows(store: Store, cutoff: dt.datetime) -> RowPlan:
     """What an age-based prune at `cutoff` removes (nothing is changed)."""
     iso = str(to_iso(cutoff))
-    requests = {r.order_id: r for r in store.requests()}
+    requests = _every_request(store)  # every account's: one account's prune must never eat another's
     open_orders = {o for o, r in requests.items() if r.state not in TERMINAL}
-    settled_old = sorted(
-        o for o, r in requests.items() if r.state in TERMINAL and str(to_iso(r.updated_at) or "") < iso
-    )
+    settled_old = sorted(o for o, r in requests.items() if r.state in TERMINAL and r.updated_at < iso)
     rows = list(store.db.execute("SELECT id, at, run_id, order_id, kind, evidence FROM events").fetchall())
     protected_runs = {run for (_, _, run, order, _, _) in rows if order in open_orders and run is not None}
     protected_runs |= {r.run_id for o, r in requests.items() if o in open_orders and r.run_id is not None}
-    last_sweep = max((i for (i, _, _, _, kind, _) in rows if kind == "sweep"), default=None)
+    last_sweeps = _last_sweep_per_account(store)
     plan = RowPlan(cutoff=iso, orders=settled_old, protected_runs=protected_runs)
     old_settled = set(settled_old)
     for event_id, at, run_id, order_id, _kind, evidence in rows:
         if order_id is not None:
             goes = order_id in old_settled or (order_id not in requests and at < iso)
         else:
-            goes = at < iso and run_id not in protected_runs and event_id != last_sweep
+            goes = at < iso and run_id not in protected_runs and event_id not in last_sweeps
         if goes:
             plan.event_ids.append(event_id)
         if order_id in open_orders:
@@ -81,6 +80,26 @@ def plan_rows(store: Store, cutoff: dt.datetime) -> RowPlan:
         store.db.execute("SELECT COUNT(*) FROM selector_hits WHERE at < ?", [iso]).fetchone()[0]
     )
     return plan
+
+
+@dataclass(frozen=True)
+class _Request:
+    state: RequestState
+    updated_at: str
+    run_id: int | None
+
+
+def _every_request(store: Store) -> dict[str, _Request]:
+    rows = store.db.execute("SELECT order_id, state, updated_at, run_id FROM cancel_requests").fetchall()
+    return {order: _Request(RequestState(state), str(updated or ""), run)
+            for order, state, updated, run in rows}
+
+
+def _last_sweep_per_account(store: Store) -> set[int]:
+    """The latest `sweep` event of each account: the scheduler plans its catch-ups from it."""
+    by = "account" if store.scoped else "1"
+    rows = store.db.execute(f"SELECT MAX(id) FROM events WHERE kind = 'sweep' GROUP BY {by}").fetchall()
+    return {event_id for (event_id,) in rows if event_id is not None}
 
 
 def _runs_to_drop(store: Store, rows: list, dropped: set[int], iso: str, protected: set[int]) -> list[int]:

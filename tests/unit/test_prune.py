@@ -209,3 +209,20 @@ def test_never_anything_of_an_open_request_however_old(tmp_path: Path, state: Re
         assert (result.requests, result.events, result.runs, result.files) == ([], 0, 0, 0)
         assert _kinds(store) == before + [(None, "pruned")] and Path(shot).exists()
         assert store.get_run(run) is not None
+
+
+def test_one_accounts_prune_never_takes_another_accounts_open_request_or_latest_sweep(
+    setup: tuple[Config, Store, Clock, dict[str, str]],
+) -> None:
+    config, store, clock, _ = setup
+    clock.at = T0
+    with Store.open(config.storage.database, clock=clock, account="resale") as other:
+        move(other, "R", S.REQUESTED)  # open for 200 days, in another account
+        other.add_event("sweep", detail={"checked": 9})  # that account's latest sweep
+    clock.at = NOW
+    result = prune(config, store)  # the default account's prune
+    assert "R" not in result.requests
+    with Store.open(config.storage.database, clock=clock, account="resale") as other:
+        assert [e.kind for e in other.events_for("R")] == ["request_state"]
+        assert [e.detail["checked"] for e in other.events(kind="sweep")] == [9]
+    assert [e.detail["checked"] for e in store.events(kind="sweep")] == [1]
