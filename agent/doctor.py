@@ -125,9 +125,10 @@ def check_database(config: Config) -> Check:
 def check_lock(config: Config) -> Check:
     from jobs.lock import lock_path, lock_status
 
-    state, holder, age = lock_status(config.storage.database)
+    database, account = config.storage.database, config.account_name
+    state, holder, age = lock_status(database, account)
     if state == "stale":
-        tidy = f"harmless (the next sweep takes it); rm {lock_path(config.storage.database)}"
+        tidy = f"harmless (the next sweep takes it); rm {lock_path(database, account)}"
         return warn("sweep lock", f"stale: {holder} ended without releasing it", tidy)
     if state == "held" and age > LONG_SWEEP_S:
         pid = holder.removeprefix("pid ").split(",")[0]

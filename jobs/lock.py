@@ -69,11 +69,11 @@ def _holder(path: Path) -> str:
     return f"pid {pid}, {command}" if pid else "holder unknown"
 
 
-def lock_status(database: Path) -> tuple[str, str, float]:
+def lock_status(database: Path, account: str = "default") -> tuple[str, str, float]:
     """(state, holder, age in seconds) of the sweep lock, without taking it for longer than a test:
     "free" (no file, or empty), "held" (a live process holds it), or "stale" (the file still names a
     holder that ended without releasing it — a crash; harmless, the kernel freed the lock)."""
-    path = lock_path(database)
+    path = lock_path(database, account)
     try:
         fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:

@@ -20,7 +20,8 @@ def prune(app: App, older_than: int | None, dry_run: bool, as_json: bool) -> Non
     from jobs.lock import sweep_lock
     from jobs.prune import prune as run_prune
 
-    with sweep_lock(app.config.storage.database, "prune"), app.store() as store:
+    cfg = app.config
+    with sweep_lock(cfg.storage.database, "prune", account=cfg.account_name), app.store() as store:
         result = run_prune(app.config, store, older_than_days=older_than, dry_run=dry_run)
     if as_json:
         click.echo(json.dumps(result.model_dump(mode="json"), indent=2))
