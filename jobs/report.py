@@ -6,8 +6,11 @@ store names come from a web page and are treated as hostile."""
 from __future__ import annotations
 
 import base64
+import csv
 import datetime as dt
+import io
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +18,13 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, Field
 
 from agent.config import PolicyConfig
-from agent.models import CancelRequest, Event, RequestState
+from agent.models import CancelRequest, Event, Money, RequestState
 from agent.policy import CANCELLABLE
 from agent.store import Store
+from jobs.money import BUCKETS, Totals, bucket_of, request_money, totals
 
-__all__ = ["ReportRow", "build_report", "next_step", "render_html"]
+__all__ = ["ReportRow", "build_report", "next_step", "render_html", "report_csv", "report_json",
+           "report_totals"]
 
 S = RequestState
 CANCELLABLE_VALUES = frozenset(s.value for s in CANCELLABLE)
@@ -57,6 +62,12 @@ class ReportRow(BaseModel):
     flagged_reason: str = ""
     next_step: str
     urgent: bool = False
+    amount: Decimal | None = None  # the order total (agent.models.Money: never a float)
+    currency: str = ""
+    refund_amount: Decimal | None = None  # the refund the site's returns/refunds list showed, if any
+    refund_currency: str = ""
+    refunded_at: dt.datetime | None = None
+    money: str = ""  # where the money stands: jobs.money.BUCKETS, or "" (counted in no total)
     timeline: list[dict[str, Any]] = Field(default_factory=list, exclude=True)
 
 
@@ -90,6 +101,8 @@ def build_report(
     rows = []
     for request in store.requests():
         order = store.get_order(request.order_id) or {}
+        events = store.events_for(request.order_id)
+        money = request_money(order, events)
         started = request.requested_at
         rows.append(
             ReportRow(
@@ -105,7 +118,13 @@ def build_report(
                 flagged_reason=request.flagged_reason,
                 next_step=next_step(request, now, order.get("status")),
                 urgent=_urgent(request, now, pol),
-                timeline=_timeline(store.events_for(request.order_id)) if timelines else [],
+                timeline=_timeline(events) if timelines else [],
+                amount=money.total.amount if money.total else None,
+                currency=money.total.currency if money.total else "",
+                refund_amount=money.refund.amount if money.refund else None,
+                refund_currency=money.refund.currency if money.refund else "",
+                refunded_at=money.refunded_at,
+                money=bucket_of(request.state) or "",
             )
         )
     return sorted(rows, key=lambda r: (not r.urgent, r.requested_at or now))
@@ -172,5 +191,52 @@ def _image_src(path: Path, target: Path) -> str:
         return path.resolve().as_uri()
 
 
-def rows_json(rows: list[ReportRow]) -> str:
-    return json.dumps([r.model_dump(mode="json") for r in rows], indent=2, ensure_ascii=False)
+# ---------------------------------------------------------------- money: totals, JSON, CSV
+
+CSV_FIELDS = ("order_id", "state", "money", "amount", "currency", "refund_amount", "refund_currency",
+              "refunded_at", "requested_at", "seller_deadline", "refund_due", "dispute_deadline",
+              "flagged_reason", "urgent", "store_name", "title", "next_step")  # fmt: skip
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell as a formula
+
+
+def counted(row: ReportRow) -> Money | None:
+    """What the totals count for a row: the refund the site showed for money on its way back or back,
+    else the order total."""
+    if row.money in ("refund_pending", "refunded") and row.refund_amount is not None:
+        return Money(amount=row.refund_amount, currency=row.refund_currency)
+    if row.amount is None or not row.currency:
+        return None
+    return Money(amount=row.amount, currency=row.currency)
+
+
+def report_totals(rows: list[ReportRow]) -> Totals:
+    return totals((r.state, counted(r)) for r in rows)
+
+
+def totals_json(sums: Totals) -> dict[str, dict[str, str]]:
+    return {cur: {b: str(per[b]) for b in BUCKETS} for cur, per in sums.items()}
+
+
+def report_json(rows: list[ReportRow]) -> str:
+    """`report --json`: the requests, and the totals per currency (amounts as decimal strings)."""
+    data = {"requests": [r.model_dump(mode="json") for r in rows], "totals": totals_json(report_totals(rows))}
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def report_csv(rows: list[ReportRow]) -> str:
+    """`report --csv`: one row per request. Text from a web page that a spreadsheet would take for a
+    formula is prefixed with `'` (the OWASP advice for CSV injection)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        data = row.model_dump(mode="json", include=set(CSV_FIELDS))
+        writer.writerow({k: _cell(data.get(k)) for k in CSV_FIELDS})
+    return out.getvalue()
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -14,6 +15,9 @@ from agent.cli import App, cli, command
 from agent.commands.orders import _order_ids, _runtime
 from agent.errors import UsageError
 from agent.store import utcnow
+
+if TYPE_CHECKING:
+    from jobs.report import ReportRow
 
 DISPUTE_EXIT = {"opened": 0, "already_opened": 0, "dry_run": 0, "unavailable": 1, "not_flagged": 1,
                 "failed": 1, "pending": 1, "needs_human": 3}  # fmt: skip
@@ -71,33 +75,66 @@ def dispute(app: App, order_id: str, dry_run: bool, wait: bool, as_json: bool) -
 
 
 @command(cli)
-@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the rows and the totals as JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print one CSV row per request (or write it: --output).")
+@click.option("--output", "output", metavar="FILE", help="With --csv: write the CSV to FILE.")
 @click.option("--html", "html_path", metavar="PATH", help="Write one self-contained HTML page.")
-def report(app: App, as_json: bool, html_path: str | None) -> None:
-    """Every request: state, age, deadlines and what to do next."""
-    from jobs.report import build_report, render_html, rows_json
+def report(app: App, as_json: bool, as_csv: bool, output: str | None, html_path: str | None) -> None:
+    """Every request: state, amount, age, deadlines and what to do next; totals per currency."""
+    from jobs.report import build_report, render_html, report_csv, report_json
 
+    if as_json and as_csv:
+        raise UsageError("--json and --csv: choose one")
+    if output and not as_csv:
+        raise UsageError("--output writes the CSV: add --csv")
     now = utcnow()
     with app.store() as store:
         rows = build_report(store, now, app.config.policy, timelines=bool(html_path))
     if html_path:
         target = Path(html_path)
         _write_report(target, render_html(rows, now, target))
-        click.echo(f"report written to {target}", err=as_json)
-    if as_json:
-        click.echo(rows_json(rows))
-        return
-    if html_path:
-        return
-    table = Table("state", "age (d)", "seller deadline", "refund due", "dispute deadline", "next step")
+        click.echo(f"report written to {target}", err=as_json or as_csv)
+    if as_csv and output:
+        _write_report(Path(output), report_csv(rows))
+        click.echo(f"CSV written to {output}", err=True)
+    elif as_csv:
+        click.echo(report_csv(rows), nl=False)
+    elif as_json:
+        click.echo(report_json(rows))
+    elif not html_path:
+        _print_report(rows)
+
+
+def _print_report(rows: list[ReportRow]) -> None:
+    from jobs.money import BUCKETS
+    from jobs.report import report_totals
+
+    table = Table("state", "amount", "age (d)", "seller deadline", "refund due", "dispute deadline",
+                  "next step")  # fmt: skip
     table.add_column("order id", no_wrap=True, min_width=19)
     for r in rows:
         style = "bold red" if r.urgent else None
         table.add_row(
-            r.state.value, "" if r.age_days is None else str(r.age_days), _day(r.seller_deadline),
+            r.state.value, _amount(r), "" if r.age_days is None else str(r.age_days), _day(r.seller_deadline),
             _day(r.refund_due), _day(r.dispute_deadline), r.next_step, r.order_id, style=style,
         )  # fmt: skip
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    sums = report_totals(rows)
+    if not sums:
+        return
+    money = Table("currency", *(b.replace("_", " ") for b in BUCKETS), title="totals")
+    for currency, per in sums.items():
+        money.add_row(currency, *(str(per[b]) for b in BUCKETS))
+    console.print(money)
+
+
+def _amount(row: ReportRow) -> str:
+    """The order total, and the refund when the site showed one ("12.30 USD, refund 12.30")."""
+    text = f"{row.amount} {row.currency}" if row.amount is not None else ""
+    if row.refund_amount is not None:
+        text += f"{', ' if text else ''}refund {row.refund_amount} {row.refund_currency}"
+    return text
 
 
 def _write_report(target: Path, text: str) -> None:
