@@ -1,7 +1,7 @@
 """CLI commands, one module per area; importing a module registers its commands on `agent.cli.cli`.
 
 demo: the demo story · orders: login, orders, show, cancel · jobs: sweep, schedule, dispute, report,
-notify · fixtures: record, selectors check.
+notify · fixtures: record, selectors check · mcp: the MCP server.
 """
 
-from agent.commands import demo, fixtures, jobs, orders  # noqa: F401
+from agent.commands import demo, fixtures, jobs, mcp, orders  # noqa: F401
