@@ -7,7 +7,8 @@ and are summed per currency only: two currencies are never added together.
 Where the money stands, by the request's state (a state in none of these — failed, needs_human, a
 settled dispute — is shown per request but counted in no total):
 - waiting_on_seller: submitting, requested — the seller has not answered yet;
-- refund_pending: cancelled, accepted, refund_pending — the seller let go, the refund is not back yet;
+- refund_pending: cancelled (when a refund is due: a paid order), accepted, refund_pending — the seller
+  let go, the refund is not back yet;
 - refunded: refunded — the refund as the site showed it, else the order total;
 - at_risk: dispute_flagged, stalled, rejected, shipped_anyway, dispute_opened — flagged for a dispute
   (or in one): only a dispute brings this money back.
@@ -21,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 
 from pydantic import BaseModel
 
-from agent.models import Event, Money, RequestState
+from agent.models import CancelRequest, Event, Money, RequestState
 
 __all__ = ["BUCKETS", "BUCKET_OF", "RequestMoney", "Totals", "bucket_of", "request_money", "totals"]
 
@@ -53,8 +54,12 @@ class RequestMoney(BaseModel):
     refunded_at: dt.datetime | None = None
 
 
-def bucket_of(state: RequestState) -> str | None:
-    return BUCKET_OF.get(state)
+def bucket_of(request: CancelRequest) -> str | None:
+    """Where the request's money stands; None for a state counted in no total, and for an instant
+    cancel with no refund due (an unpaid order: no money was ever taken)."""
+    if request.state is S.CANCELLED and request.refund_due is None:
+        return None
+    return BUCKET_OF.get(request.state)
 
 
 def order_total(order: dict[str, object]) -> Money | None:
@@ -90,12 +95,11 @@ def _money(amount: object, currency: object) -> Money | None:
         return None
 
 
-def totals(counted: Iterable[tuple[RequestState, Money | None]]) -> Totals:
+def totals(counted: Iterable[tuple[str | None, Money | None]]) -> Totals:
     """Per currency (sorted), the sum of each bucket; every bucket present, zero when empty."""
     sums: Totals = {}
-    for state, money in counted:
-        bucket = BUCKET_OF.get(state)
-        if bucket is None or money is None:
+    for bucket, money in counted:
+        if bucket not in BUCKETS or money is None:
             continue
         per = sums.setdefault(money.currency, {b: Decimal(0) for b in BUCKETS})
         per[bucket] += money.amount

@@ -124,7 +124,7 @@ def build_report(
                 refund_amount=money.refund.amount if money.refund else None,
                 refund_currency=money.refund.currency if money.refund else "",
                 refunded_at=money.refunded_at,
-                money=bucket_of(request.state) or "",
+                money=bucket_of(request) or "",
             )
         )
     return sorted(rows, key=lambda r: (not r.urgent, r.requested_at or now))
@@ -170,8 +170,16 @@ def render_html(rows: list[ReportRow], now: dt.datetime, target: Path) -> str:
             entry["images"] = [
                 _image_src(Path(p), target) for p in entry["evidence"] if str(p).endswith(".png")
             ]
+    from jobs.chart import money_charts
+
+    sums = report_totals(rows)
+    refunds = [(r.refunded_at, m) for r in rows if r.refunded_at and (m := counted(r)) is not None]
     return _ENV.get_template("report.html").render(
         rows=rows,
+        totals=totals_json(sums),
+        buckets=BUCKETS,
+        charts=money_charts(sums, refunds),
+        amount=lambda r: f"{r.amount} {r.currency}" if r.amount is not None else "",
         now=f"{now:%Y-%m-%d %H:%M} UTC",
         day=lambda d: f"{d:%Y-%m-%d %H:%M}" if d else "",
         overdue=lambda d: d is not None and now > d,
@@ -210,7 +218,7 @@ def counted(row: ReportRow) -> Money | None:
 
 
 def report_totals(rows: list[ReportRow]) -> Totals:
-    return totals((r.state, counted(r)) for r in rows)
+    return totals((r.money, counted(r)) for r in rows)
 
 
 def totals_json(sums: Totals) -> dict[str, dict[str, str]]:

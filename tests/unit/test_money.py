@@ -40,7 +40,7 @@ def _fill(store: Store) -> None:
     _order(store, "9103", "25.00", "BRL", title=FORMULA)
     move(store, "9103", S.DISPUTE_FLAGGED, requested_at=NOW - dt.timedelta(days=9), flagged_reason="stalled")
     _order(store, "9104", "19.99")  # the site's refund line says 18.50 (a partial refund)
-    move(store, "9104", S.CANCELLED, requested_at=NOW - dt.timedelta(days=3))
+    move(store, "9104", S.CANCELLED, requested_at=NOW - dt.timedelta(days=3), refund_due=NOW)
     move(store, "9104", S.REFUND_PENDING)
     seen = {"source": "refunds", "amount": "18.50", "currency": "USD", "refund": "in_progress"}
     store.add_event("observed", order_id="9104", detail=seen)
@@ -52,6 +52,8 @@ def _fill(store: Store) -> None:
     move(store, "9106", S.REQUESTED, requested_at=NOW - dt.timedelta(days=1))
     _order(store, "9107", "3.00")
     move(store, "9107", S.FAILED, requested_at=NOW - dt.timedelta(days=1))  # nothing live: in no total
+    _order(store, "9108", "4.00")
+    move(store, "9108", S.CANCELLED, requested_at=NOW - dt.timedelta(days=1))  # unpaid: no refund due
 
 
 def _rows(tmp_path: Path) -> list:  # type: ignore[type-arg]
@@ -67,7 +69,7 @@ def test_each_request_shows_its_amount_and_the_refund_the_site_showed(tmp_path: 
     assert (rows["9104"].amount, rows["9104"].refund_amount, rows["9104"].money) == (
         Decimal("19.99"), Decimal("18.50"), "refund_pending")
     assert rows["9106"].amount is None and rows["9106"].currency == ""
-    assert rows["9107"].money == "" and rows["9105"].refunded_at is not None
+    assert rows["9107"].money == rows["9108"].money == "" and rows["9105"].refunded_at is not None
 
 
 def test_totals_per_currency_are_exact_decimals(tmp_path: Path) -> None:
@@ -104,7 +106,7 @@ def test_cli_report_csv_to_stdout_and_to_a_file(in_tmp: Path) -> None:
         _fill(store)
     out = CliRunner().invoke(cli, ["report", "--csv"])
     assert out.exit_code == 0, out.output
-    assert len(list(csv.DictReader(io.StringIO(out.stdout)))) == 7
+    assert len(list(csv.DictReader(io.StringIO(out.stdout)))) == 8
     written = CliRunner().invoke(cli, ["report", "--csv", "--output", "out/requests.csv"])
     assert written.exit_code == 0 and written.stdout == ""
     assert (in_tmp / "out" / "requests.csv").read_text(encoding="utf-8") == out.stdout
