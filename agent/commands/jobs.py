@@ -9,15 +9,16 @@ from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from agent.cli import App, cli, command
 from agent.commands.orders import _order_ids, _runtime
+from agent.commands.output import Col, print_rows
 from agent.errors import UsageError
 from agent.store import utcnow
 
 if TYPE_CHECKING:
     from jobs.report import ReportRow
+    from jobs.sweep import SweepResult
 
 DISPUTE_EXIT = {"opened": 0, "already_opened": 0, "dry_run": 0, "unavailable": 1, "not_flagged": 1,
                 "failed": 1, "pending": 1, "needs_human": 3}  # fmt: skip
@@ -35,15 +36,19 @@ def sweep(app: App, as_json: bool, wait: bool) -> None:
     if as_json:
         click.echo(json.dumps([t.model_dump(mode="json") for t in result.transitions], indent=2))
     else:
-        table = Table("from", "to", "why")
-        table.add_column("order id", no_wrap=True, min_width=19)
-        for t in result.transitions:
-            table.add_row(t.state_from.value, t.state_to.value, t.reason, t.order_id)
-        Console().print(table)
-        click.echo(f"{result.checked} request(s) checked, {len(result.transitions)} transition(s)")
+        print_sweep(result)
     for order_id, error in result.errors.items():
         click.echo(f"error: order {order_id}: {error}", err=True)
     sys.exit(1 if result.errors else 0)
+
+
+def print_sweep(result: SweepResult, console: Console | None = None) -> None:
+    """This run's transitions (order id, from, to, why), then what was checked."""
+    console = console or Console()
+    rows = [[t.order_id, t.state_from.value, t.state_to.value, t.reason] for t in result.transitions]
+    print_rows([Col("order id"), Col("from", whole=True), Col("to", whole=True), Col("why")], rows,
+               console=console)  # fmt: skip
+    console.print(f"{result.checked} request(s) checked, {len(result.transitions)} transition(s)")
 
 
 @command(cli)
@@ -102,31 +107,29 @@ def report(app: App, as_json: bool, as_csv: bool, output: str | None, html_path:
     elif as_json:
         click.echo(report_json(rows))
     elif not html_path:
-        _print_report(rows)
+        print_report(rows)
 
 
-def _print_report(rows: list[ReportRow]) -> None:
+REPORT_COLS = [Col("order id"), Col("state", whole=True), Col("amount"), Col("age (d)", whole=True),
+               Col("seller deadline"), Col("refund due"), Col("dispute deadline"),
+               Col("next step")]  # fmt: skip
+
+
+def print_report(rows: list[ReportRow], console: Console | None = None) -> None:
+    """Every request (urgent ones in red), then the totals per currency."""
     from jobs.money import BUCKETS
     from jobs.report import report_totals
 
-    table = Table("state", "amount", "age (d)", "seller deadline", "refund due", "dispute deadline",
-                  "next step")  # fmt: skip
-    table.add_column("order id", no_wrap=True, min_width=19)
-    for r in rows:
-        style = "bold red" if r.urgent else None
-        table.add_row(
-            r.state.value, _amount(r), "" if r.age_days is None else str(r.age_days), _day(r.seller_deadline),
-            _day(r.refund_due), _day(r.dispute_deadline), r.next_step, r.order_id, style=style,
-        )  # fmt: skip
-    console = Console()
-    console.print(table)
+    console = console or Console()
+    cells = [[r.order_id, r.state.value, _amount(r), "" if r.age_days is None else str(r.age_days),
+              _day(r.seller_deadline), _day(r.refund_due), _day(r.dispute_deadline), r.next_step]
+             for r in rows]  # fmt: skip
+    print_rows(REPORT_COLS, cells, ["bold red" if r.urgent else None for r in rows], console=console)
     sums = report_totals(rows)
-    if not sums:
-        return
-    money = Table("currency", *(b.replace("_", " ") for b in BUCKETS), title="totals")
-    for currency, per in sums.items():
-        money.add_row(currency, *(str(per[b]) for b in BUCKETS))
-    console.print(money)
+    if sums:
+        cols = [Col("currency"), *(Col(b.replace("_", " "), whole=True) for b in BUCKETS)]
+        totals = [[currency, *(str(per[b]) for b in BUCKETS)] for currency, per in sums.items()]
+        print_rows(cols, totals, console=console, title="totals", first_width=8)
 
 
 def _amount(row: ReportRow) -> str:
