@@ -67,10 +67,7 @@ def order_total(order: dict[str, object]) -> Money | None:
     amount, currency = order.get("total_amount"), order.get("currency")
     if not amount or not currency:
         return None
-    try:
-        return Money(amount=Decimal(str(amount)), currency=str(currency))
-    except (InvalidOperation, ValueError):
-        return None
+    return _parsed(amount, currency)
 
 
 def request_money(order: dict[str, object], events: Iterable[Event]) -> RequestMoney:
@@ -89,21 +86,29 @@ def request_money(order: dict[str, object], events: Iterable[Event]) -> RequestM
 def _money(amount: object, currency: object) -> Money | None:
     if amount in (None, "") or not currency:
         return None
+    return _parsed(amount, currency)
+
+
+def _parsed(amount: object, currency: object) -> Money | None:
     try:
-        return Money(amount=Decimal(str(amount)), currency=str(currency))
+        value = Decimal(str(amount))
     except (InvalidOperation, ValueError):
         return None
+    return Money(amount=value, currency=str(currency)) if value.is_finite() else None
 
 
 def totals(counted: Iterable[tuple[str | None, Money | None]]) -> Totals:
     """Per currency (sorted), the sum of each bucket; every bucket present, zero when empty."""
     sums: Totals = {}
+    places: dict[str, int] = {}  # the most decimal places an amount of the currency was given with
     for bucket, money in counted:
         if bucket not in BUCKETS or money is None:
             continue
         per = sums.setdefault(money.currency, {b: Decimal(0) for b in BUCKETS})
         per[bucket] += money.amount
-    return dict(sorted(sums.items()))
+        places[money.currency] = max(places.get(money.currency, 0), -int(money.amount.as_tuple().exponent))
+    return {cur: {b: v.quantize(Decimal(1).scaleb(-places[cur])) for b, v in per.items()}  # 0 → 0.00
+            for cur, per in sorted(sums.items())}  # fmt: skip
 
 
 def refunds_by_day(refunds: Iterable[tuple[dt.datetime, Money]]) -> dict[str, dict[dt.date, Decimal]]:

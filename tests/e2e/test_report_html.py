@@ -93,8 +93,8 @@ def test_report_opens_with_totals_per_currency_and_charts(tmp_path: Path, browse
     first = page.locator("h2").first
     expect(first).to_have_text("Money at a glance")  # the page opens with the money
     usd, brl = (page.locator(f"#totals tr[data-currency='{c}']") for c in ("USD", "BRL"))
-    expect(usd.locator("td")).to_have_text(["USD", "0.30", "0", "7.25", "0"])  # Decimal: 0.1 + 0.2
-    expect(brl.locator("td")).to_have_text(["BRL", "0", "0", "0", "25.00"])
+    expect(usd.locator("td")).to_have_text(["USD", "0.30", "0.00", "7.25", "0.00"])  # Decimal: 0.1 + 0.2
+    expect(brl.locator("td")).to_have_text(["BRL", "0.00", "0.00", "0.00", "25.00"])
     for currency in ("USD", "BRL"):
         _assert_rendered(page.locator(f"figure.chart[data-currency='{currency}'] img.by-state"))
     _assert_rendered(page.locator("figure.chart[data-currency='USD'] img.refunds"))  # refunds over time

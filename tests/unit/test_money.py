@@ -85,7 +85,7 @@ def test_totals_per_currency_are_exact_decimals(tmp_path: Path) -> None:
 def test_report_json_has_the_same_totals_as_strings(tmp_path: Path) -> None:
     data = json.loads(report_json(_rows(tmp_path)))
     assert data["totals"]["USD"] == {"waiting_on_seller": "0.30", "refund_pending": "18.50",
-                                     "refunded": "7.25", "at_risk": "0"}  # fmt: skip
+                                     "refunded": "7.25", "at_risk": "0.00"}  # fmt: skip
     row = next(r for r in data["requests"] if r["order_id"] == "9104")
     assert (row["amount"], row["currency"], row["refund_amount"]) == ("19.99", "USD", "18.50")
 
