@@ -81,9 +81,10 @@ class _Tools:
             yield rt
 
     def list_orders(self, status: str | None = None, since: str | None = None, until: str | None = None,
-                    search: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
+                    search: str | None = None) -> dict[str, Any]:  # fmt: skip
         """Your orders on the site, all pages, filtered: status (awaiting_payment, awaiting_shipment,
-        awaiting_delivery, completed, closed …), since/until (YYYY-MM-DD), search (id, product, store)."""
+        awaiting_delivery, completed, closed …), since/until (YYYY-MM-DD), search (id, product, store).
+        Returns {"orders": [...]} as `buyer-agent orders --json` gives them."""
         from agent.flows.orders import list_orders
 
         with self._call():
@@ -91,7 +92,7 @@ class _Tools:
             since_d, until_d = _date(since, "since"), _date(until, "until")
             with self._runtime("list_orders") as rt:
                 found = list_orders(rt, wanted, since_d, until_d, search)
-            return [o.model_dump(mode="json") for o in found]
+            return {"orders": [o.model_dump(mode="json") for o in found]}
 
     def show_order(self, order_id: str) -> dict[str, Any]:
         """One order as the site shows it now, and the agent's cancellation request for it (or null)."""

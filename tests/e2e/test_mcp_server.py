@@ -50,11 +50,16 @@ def test_preview_then_cancel_reaches_the_shop_exactly_once(cfg_path: Path, shop_
     order_id = pick_order(shop_admin, "awaiting_shipment", picked_up=False)
     cancel = {"order_id": order_id, "reason": "changed_mind"}
 
-    (no_token, preview, wrong_reason) = _session(cfg_path, [
+    (listed, no_token, preview, wrong_reason) = _session(cfg_path, [
+        ("list_orders", {"status": "awaiting_shipment"}),
         ("cancel", cancel),
         ("cancel_preview", cancel),
         ("cancel", {**cancel, "reason": "wrong_item", "token": "not-a-token"}),
     ])  # fmt: skip
+    assert not listed[0], listed[1]
+    expected = {o["order_id"] for o in shop_admin.orders() if o["status"] == "awaiting_shipment"
+                and not o["deleted"]}  # fmt: skip
+    assert {o["order_id"] for o in json.loads(listed[1])["orders"]} == expected
     assert no_token[0] and "cancel_preview" in no_token[1]
     assert not preview[0], preview[1]
     shown = json.loads(preview[1])
@@ -63,10 +68,11 @@ def test_preview_then_cancel_reaches_the_shop_exactly_once(cfg_path: Path, shop_
     assert submissions(shop_admin, order_id) == []  # a preview sends nothing
     token = shown["token"]
 
-    (other_reason, done, again, report) = _session(cfg_path, [  # a new server process: same token book
+    (other_reason, done, again, shown, report) = _session(cfg_path, [  # a new server: the same token book
         ("cancel", {**cancel, "reason": "wrong_item", "token": token}),
         ("cancel", {**cancel, "token": token}),
         ("cancel", {**cancel, "token": token}),
+        ("show_order", {"order_id": order_id}),
         ("report", {}),
     ])  # fmt: skip
     assert other_reason[0] and "another reason" in other_reason[1]
@@ -75,5 +81,6 @@ def test_preview_then_cancel_reaches_the_shop_exactly_once(cfg_path: Path, shop_
     assert again[0] and "already used" in again[1]
     assert len(submissions(shop_admin, order_id)) == 1  # exactly one cancel in the shop's log
     assert request_state(cfg_path, order_id) == RequestState.REQUESTED
+    assert json.loads(shown[1])["request"]["state"] == "requested"
     (row,) = json.loads(report[1])["requests"]
     assert row["order_id"] == order_id and row["state"] == "requested" and row["amount"]
