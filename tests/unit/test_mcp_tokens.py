@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -96,3 +98,11 @@ def test_report_tool_returns_requests_and_totals(tmp_path: Path) -> None:
     (result,) = _call(config, Clock(), ("report", {}))
     assert not result.is_error
     assert json.loads(result.content[0].text) == {"requests": [], "totals": {}}
+
+
+def test_the_sdk_and_the_chart_library_load_only_when_used() -> None:
+    """`buyer-agent` without `mcp` never imports the MCP SDK, nor pygal (the report's charts)."""
+    code = ("import sys, agent.cli, jobs.report; "
+            "print(sorted(m for m in ('mcp', 'pygal') if m in sys.modules))")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
