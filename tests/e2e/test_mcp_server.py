@@ -17,8 +17,9 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 
 from agent.models import RequestState
 from agent.shop.admin import ShopAdmin
-from tests.e2e.agent_support import SHOP_PASSWORD, pick_order, submissions
-from tests.e2e.process_support import request_state
+from agent.shop.server import ShopThread
+from tests.e2e.agent_support import SHOP_PASSWORD, make_config, pick_order, submissions
+from tests.e2e.process_support import agent, finish, request_state
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("processes")]
 
@@ -84,3 +85,24 @@ def test_preview_then_cancel_reaches_the_shop_exactly_once(cfg_path: Path, shop_
     assert json.loads(shown[1])["request"]["state"] == "requested"
     (row,) = json.loads(report[1])["requests"]
     assert row["order_id"] == order_id and row["state"] == "requested" and row["amount"]
+
+
+def test_the_sweep_tool_never_clicks_even_with_auto_dispute_on(
+    cfg_path: Path, shop: ShopThread, shop_admin: ShopAdmin
+) -> None:
+    """The CLI's sweep would open the dispute of a request whose order shipped anyway; the tool only
+    reads and records (the request is flagged, nothing is submitted)."""
+    make_config(cfg_path.parent, shop.base_url, policy={"auto_dispute": True})
+    order_id = pick_order(shop_admin, "awaiting_shipment", picked_up=False)
+    cancel = ["cancel", order_id, "--reason", "changed_mind", "--yes", "--json"]
+    code, out, err = finish(agent(cfg_path, *cancel))
+    assert code == 0 and json.loads(out)[0]["outcome"] == "requested", err
+    shop_admin.ship(order_id)
+
+    (swept,) = _session(cfg_path, [("sweep", {})])
+
+    assert not swept[0], swept[1]
+    moves = [(t["state_from"], t["state_to"]) for t in json.loads(swept[1])["transitions"]]
+    assert ("shipped_anyway", "dispute_flagged") in moves
+    assert request_state(cfg_path, order_id) == RequestState.DISPUTE_FLAGGED
+    assert shop_admin.log(kind="dispute") == []  # flagged, never submitted
