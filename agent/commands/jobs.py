@@ -133,7 +133,7 @@ def print_report(rows: list[ReportRow], console: Console | None = None) -> None:
 
 
 def _amount(row: ReportRow) -> str:
-    """The order total, and the refund when the site showed one ("12.30 USD, refund 12.30")."""
+    """The order total, and the refund when the site showed one ("12.30 USD, refund 11.00 USD")."""
     text = f"{row.amount} {row.currency}" if row.amount is not None else ""
     if row.refund_amount is not None:
         text += f"{', ' if text else ''}refund {row.refund_amount} {row.refund_currency}"
