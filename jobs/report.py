@@ -6,8 +6,11 @@ store names come from a web page and are treated as hostile."""
 from __future__ import annotations
 
 import base64
+import csv
 import datetime as dt
+import io
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +19,13 @@ from pydantic import BaseModel, Field
 
 from agent.config import PolicyConfig
 from agent.escalation import ESCALATED, Ladder, ladder_of, next_of
-from agent.models import CancelRequest, Event, RequestState
+from agent.models import CancelRequest, Event, Money, RequestState
 from agent.policy import CANCELLABLE
 from agent.store import Store
+from jobs.money import BUCKETS, Totals, bucket_of, request_money, totals
 
-__all__ = ["ReportRow", "build_report", "escalation_step", "next_step", "render_html", "urgent_first"]
+__all__ = ["ReportRow", "build_report", "escalation_step", "next_step", "render_html", "report_csv",
+           "report_json", "report_totals", "urgent_first"]
 
 S = RequestState
 CANCELLABLE_VALUES = frozenset(s.value for s in CANCELLABLE)
@@ -59,6 +64,12 @@ class ReportRow(BaseModel):
     flagged_reason: str = ""
     next_step: str
     urgent: bool = False
+    amount: Decimal | None = None  # the order total (agent.models.Money: never a float)
+    currency: str = ""
+    refund_amount: Decimal | None = None  # the refund the site's returns/refunds list showed, if any
+    refund_currency: str = ""
+    refunded_at: dt.datetime | None = None
+    money: str = ""  # where the money stands: jobs.money.BUCKETS, or "" (counted in no total)
     timeline: list[dict[str, Any]] = Field(default_factory=list, exclude=True)
 
 
@@ -120,6 +131,8 @@ def build_report(
     rows = []
     for request in store.requests():
         order = store.get_order(request.order_id) or {}
+        events = store.events_for(request.order_id)
+        money = request_money(order, events)
         started = request.requested_at
         rows.append(
             ReportRow(
@@ -136,7 +149,13 @@ def build_report(
                 flagged_reason=request.flagged_reason,
                 next_step=next_step(request, now, order.get("status"), _ladder(store, request), pol),
                 urgent=_urgent(request, now, pol),
-                timeline=_timeline(store.events_for(request.order_id)) if timelines else [],
+                timeline=_timeline(events) if timelines else [],
+                amount=money.total.amount if money.total else None,
+                currency=money.total.currency if money.total else "",
+                refund_amount=money.refund.amount if money.refund else None,
+                refund_currency=money.refund.currency if money.refund else "",
+                refunded_at=money.refunded_at,
+                money=bucket_of(request) or "",
             )
         )
     return urgent_first(rows, now)
@@ -196,8 +215,16 @@ def render_html(rows: list[ReportRow], now: dt.datetime, target: Path) -> str:
             entry["images"] = [
                 _image_src(Path(p), target) for p in entry["evidence"] if str(p).endswith(".png")
             ]
+    from jobs.chart import money_charts
+
+    sums = report_totals(rows)
+    refunds = [(r.refunded_at, m) for r in rows if r.refunded_at and (m := counted(r)) is not None]
     return _ENV.get_template("report.html").render(
         rows=rows,
+        totals=totals_json(sums),
+        buckets=BUCKETS,
+        charts=money_charts(sums, refunds),
+        amount=lambda r: f"{r.amount} {r.currency}" if r.amount is not None else "",
         now=f"{now:%Y-%m-%d %H:%M} UTC",
         day=lambda d: f"{d:%Y-%m-%d %H:%M}" if d else "",
         overdue=lambda d: d is not None and now > d,
@@ -217,5 +244,52 @@ def _image_src(path: Path, target: Path) -> str:
         return path.resolve().as_uri()
 
 
-def rows_json(rows: list[ReportRow]) -> str:
-    return json.dumps([r.model_dump(mode="json") for r in rows], indent=2, ensure_ascii=False)
+# ---------------------------------------------------------------- money: totals, JSON, CSV
+
+CSV_FIELDS = ("order_id", "state", "money", "amount", "currency", "refund_amount", "refund_currency",
+              "refunded_at", "requested_at", "seller_deadline", "refund_due", "dispute_deadline",
+              "flagged_reason", "urgent", "store_name", "title", "next_step", "account")  # fmt: skip
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell as a formula
+
+
+def counted(row: ReportRow) -> Money | None:
+    """What the totals count for a row: the refund the site showed for money on its way back or back,
+    else the order total."""
+    if row.money in ("refund_pending", "refunded") and row.refund_amount is not None:
+        return Money(amount=row.refund_amount, currency=row.refund_currency)
+    if row.amount is None or not row.currency:
+        return None
+    return Money(amount=row.amount, currency=row.currency)
+
+
+def report_totals(rows: list[ReportRow]) -> Totals:
+    return totals((r.money, counted(r)) for r in rows)
+
+
+def totals_json(sums: Totals) -> dict[str, dict[str, str]]:
+    return {cur: {b: str(per[b]) for b in BUCKETS} for cur, per in sums.items()}
+
+
+def report_json(rows: list[ReportRow]) -> str:
+    """`report --json`: the requests, and the totals per currency (amounts as decimal strings)."""
+    data = {"requests": [r.model_dump(mode="json") for r in rows], "totals": totals_json(report_totals(rows))}
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def report_csv(rows: list[ReportRow]) -> str:
+    """`report --csv`: one row per request. Text from a web page that a spreadsheet would take for a
+    formula is prefixed with `'` (the OWASP advice for CSV injection)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        data = row.model_dump(mode="json", include=set(CSV_FIELDS))
+        writer.writerow({k: _cell(data.get(k)) for k in CSV_FIELDS})
+    return out.getvalue()
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text

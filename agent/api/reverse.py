@@ -76,4 +76,4 @@ def _amount(item: object) -> Money | None:
     if cents < 0 or not currency:
         return None
     count = max(1, integer(item.get("itemCount"), 1))
-    return Money(amount=Decimal(cents * count) / 100, currency=currency)
+    return Money(amount=Decimal(cents * count).scaleb(-2), currency=currency)  # 1530 → 15.30, not 15.3

@@ -109,12 +109,11 @@ def _order_whose_seller_will(admin: ShopAdmin, seller: str) -> str:
 
 def _print_report(store: Store, cfg: Config, html: Path) -> None:
     now = store.clock()
+    from agent.commands.jobs import print_report
+
     rows = build_report(store, now, cfg.policy, timelines=True)
-    table = Table("state", "next step", "flag", title="buyer-agent report")
-    table.add_column("order id", no_wrap=True)
-    for row in rows:
-        table.add_row(row.state.value, row.next_step, row.flagged_reason or "", row.order_id)
-    console.print(table)
+    console.print("buyer-agent report")
+    print_report(rows, console=console)  # as `buyer-agent report` prints it: amounts, then the totals
     html.write_text(render_html(rows, now, html), encoding="utf-8")
     console.print(f"HTML report: {html}")
 

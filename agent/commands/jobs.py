@@ -5,15 +5,20 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from agent.cli import ALL_ACCOUNTS, App, cli, command
 from agent.commands.orders import _order_ids, _runtime
+from agent.commands.output import Col, print_rows
 from agent.errors import UsageError
 from agent.store import utcnow
+
+if TYPE_CHECKING:
+    from jobs.report import ReportRow
+    from jobs.sweep import SweepResult
 
 DISPUTE_EXIT = {"opened": 0, "already_opened": 0, "dry_run": 0, "unavailable": 1, "not_flagged": 1,
                 "failed": 1, "pending": 1, "needs_human": 3}  # fmt: skip
@@ -35,12 +40,7 @@ def sweep(app: App, as_json: bool, wait: bool, all_accounts: bool) -> None:
     if as_json:
         click.echo(json.dumps([t.model_dump(mode="json") for t in result.transitions], indent=2))
     else:
-        table = Table("from", "to", "why")
-        table.add_column("order id", no_wrap=True, min_width=19)
-        for t in result.transitions:
-            table.add_row(t.state_from.value, t.state_to.value, t.reason, t.order_id)
-        Console().print(table)
-        click.echo(f"{result.checked} request(s) checked, {len(result.transitions)} transition(s)")
+        print_sweep(result)
         for m in result.messages:  # escalations (policy.auto_escalate): events, not transitions
             click.echo(f"order {m.order_id}: message to the {m.level}: {m.outcome} — {m.message}")
     for order_id, error in result.errors.items():
@@ -78,6 +78,15 @@ def _sweep_all(app: App, as_json: bool, wait: bool, ask: object) -> None:
     sys.exit(1 if failed else 0)
 
 
+def print_sweep(result: SweepResult, console: Console | None = None) -> None:
+    """This run's transitions (order id, from, to, why), then what was checked."""
+    console = console or Console()
+    rows = [[t.order_id, t.state_from.value, t.state_to.value, t.reason] for t in result.transitions]
+    print_rows([Col("order id"), Col("from", whole=True), Col("to", whole=True), Col("why")], rows,
+               console=console)  # fmt: skip
+    console.print(f"{result.checked} request(s) checked, {len(result.transitions)} transition(s)")
+
+
 @command(cli)
 def schedule(app: App) -> None:
     """Run the scheduler in the foreground: the sweep on schedule.sweep_cron, plus deadline re-checks."""
@@ -113,13 +122,21 @@ def dispute(app: App, order_id: str, dry_run: bool, wait: bool, as_json: bool) -
 
 
 @command(cli)
-@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the rows and the totals as JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print one CSV row per request (or write it: --output).")
+@click.option("--output", "output", metavar="FILE", help="With --csv: write the CSV to FILE.")
 @click.option("--html", "html_path", metavar="PATH", help="Write one self-contained HTML page.")
 @ALL_ACCOUNTS
-def report(app: App, as_json: bool, html_path: str | None, all_accounts: bool) -> None:
-    """Every request: state, age, deadlines and what to do next."""
-    from jobs.report import build_report, render_html, rows_json, urgent_first
+def report(
+    app: App, as_json: bool, as_csv: bool, output: str | None, html_path: str | None, all_accounts: bool
+) -> None:
+    """Every request: state, amount, age, deadlines and what to do next; totals per currency."""
+    from jobs.report import build_report, render_html, report_csv, report_json, urgent_first
 
+    if as_json and as_csv:
+        raise UsageError("--json and --csv: choose one")
+    if output and not as_csv:
+        raise UsageError("--output writes the CSV: add --csv")
     now = utcnow()
     rows = []
     for each in app.for_each_account(all_accounts):
@@ -129,25 +146,48 @@ def report(app: App, as_json: bool, html_path: str | None, all_accounts: bool) -
     if html_path:
         target = Path(html_path)
         _write_report(target, render_html(rows, now, target))
-        click.echo(f"report written to {target}", err=as_json)
-    if as_json:
-        click.echo(rows_json(rows))
-        return
-    if html_path:
-        return
-    table = Table("state", "age (d)", "seller deadline", "refund due", "dispute deadline", "next step")
-    table.add_column("order id", no_wrap=True, min_width=19)
-    named = all_accounts or app.config.account_name != "default"  # a one-account setup keeps its columns
-    if named:
-        table.add_column("account", no_wrap=True)
-    for r in rows:
-        style = "bold red" if r.urgent else None
-        table.add_row(
-            r.state.value, "" if r.age_days is None else str(r.age_days), _day(r.seller_deadline),
-            _day(r.refund_due), _day(r.dispute_deadline), r.next_step, r.order_id,
-            *([r.account] if named else []), style=style,
-        )  # fmt: skip
-    Console().print(table)
+        click.echo(f"report written to {target}", err=as_json or as_csv)
+    if as_csv and output:
+        _write_report(Path(output), report_csv(rows))
+        click.echo(f"CSV written to {output}", err=True)
+    elif as_csv:
+        click.echo(report_csv(rows), nl=False)
+    elif as_json:
+        click.echo(report_json(rows))
+    elif not html_path:
+        print_report(rows, named=all_accounts or app.config.account_name != "default")
+
+
+REPORT_COLS = [Col("order id"), Col("state", whole=True), Col("amount"), Col("age (d)", whole=True),
+               Col("seller deadline"), Col("refund due"), Col("dispute deadline"),
+               Col("next step")]  # fmt: skip
+
+
+def print_report(rows: list[ReportRow], console: Console | None = None, named: bool = False) -> None:
+    """Every request (urgent ones in red), then the totals per currency; `named` adds the account."""
+    from jobs.money import BUCKETS
+    from jobs.report import report_totals
+
+    console = console or Console()
+    cells = [[r.order_id, r.state.value, _amount(r), "" if r.age_days is None else str(r.age_days),
+              _day(r.seller_deadline), _day(r.refund_due), _day(r.dispute_deadline), r.next_step]
+             for r in rows]  # fmt: skip
+    cols = [*REPORT_COLS, Col("account", whole=True)] if named else REPORT_COLS
+    cells = [[*c, r.account] for c, r in zip(cells, rows, strict=True)] if named else cells
+    print_rows(cols, cells, ["bold red" if r.urgent else None for r in rows], console=console)
+    sums = report_totals(rows)
+    if sums:
+        cols = [Col("currency"), *(Col(b.replace("_", " "), whole=True) for b in BUCKETS)]
+        totals = [[currency, *(str(per[b]) for b in BUCKETS)] for currency, per in sums.items()]
+        print_rows(cols, totals, console=console, title="totals", first_width=8)
+
+
+def _amount(row: ReportRow) -> str:
+    """The order total, and the refund when the site showed one ("12.30 USD, refund 11.00 USD")."""
+    text = f"{row.amount} {row.currency}" if row.amount is not None else ""
+    if row.refund_amount is not None:
+        text += f"{', ' if text else ''}refund {row.refund_amount} {row.refund_currency}"
+    return text
 
 
 def _write_report(target: Path, text: str) -> None:

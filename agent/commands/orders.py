@@ -14,12 +14,13 @@ from rich.progress import Progress
 from rich.table import Table
 
 from agent.cli import ALL_ACCOUNTS, App, cli, command
+from agent.commands.output import Col, print_rows
 from agent.errors import NeedsHuman, UsageError
 from agent.flows.cancel import CancelResult, cancel_orders
 from agent.flows.orders import list_orders, show_order
 from agent.flows.runtime import Runtime, open_runtime
 from agent.flows.session import log_in_with_human
-from agent.models import CancelOutcome, Order, OrderDetail, OrderStatus, normalise_order_id
+from agent.models import CancelOutcome, CancelRequest, Order, OrderDetail, OrderStatus, normalise_order_id
 
 EXIT_FOR_OUTCOME = {
     CancelOutcome.FAILED: 1,
@@ -144,22 +145,24 @@ def show(app: App, order_id: str, as_json: bool, headed: bool) -> None:
         data = _order_json(detail) | {"request": request.model_dump(mode="json") if request else None}
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    _print_detail(detail)
-    if request:
-        click.echo(f"request: {request.state.value} (reason: {request.reason_text or '-'})")
+    for line in detail_lines(detail, request):
+        click.echo(line)
 
 
-def _print_detail(d: OrderDetail) -> None:
+def detail_lines(d: OrderDetail, request: CancelRequest | None) -> list[str]:
+    """`show`: the order id and status, one `label: value` line per known fact, the items, the request.
+    Never wrapped by us: a long title runs on (the terminal folds it), an id is never cut."""
     total = f"{d.total.amount} {d.total.currency}" if d.total else "?"
-    click.echo(f"order {d.order_id}: {d.status_text} [{d.status.value}]")
-    for label, value in (("reminder", d.reminder), ("placed", d.placed_at), ("store", d.store_name),
-                         ("payment", d.payment_method), ("total", total)):  # fmt: skip
-        if value:
-            click.echo(f"  {label}: {value}")
+    lines = [f"order {d.order_id}: {d.status_text} [{d.status.value}]"]
+    lines += [f"  {label}: {value}" for label, value in (
+        ("reminder", d.reminder), ("placed", d.placed_at), ("store", d.store_name),
+        ("payment", d.payment_method), ("total", total)) if value]  # fmt: skip
     if d.is_deposit:
-        click.echo("  deposit/instalment order: cancel it by hand")
-    for line in d.items:
-        click.echo(f"  - {line.quantity} x {line.title}")
+        lines.append("  deposit/instalment order: cancel it by hand")
+    lines += [f"  - {line.quantity} x {line.title}" for line in d.items]
+    if request:
+        lines.append(f"request: {request.state.value} (reason: {request.reason_text or '-'})")
+    return lines
 
 
 @command(cli)
@@ -225,8 +228,11 @@ def _print_results(results: list[CancelResult], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([r.model_dump(mode="json") for r in results], indent=2, ensure_ascii=False))
         return
-    table = Table("outcome", "reason", "message")
-    table.add_column("order id", no_wrap=True, min_width=19)
-    for r in results:
-        table.add_row(r.outcome.value, r.reason_text, r.message, r.order_id)
-    Console().print(table)
+    print_results(results)
+
+
+def print_results(results: list[CancelResult], console: Console | None = None) -> None:
+    """One row per order: order id, outcome, the reason picked, what happened."""
+    rows = [[r.order_id, r.outcome.value, r.reason_text, r.message] for r in results]
+    print_rows([Col("order id"), Col("outcome", whole=True), Col("reason"), Col("message")], rows,
+               console=console)  # fmt: skip

@@ -121,7 +121,7 @@ def test_a_gateway_error_page_is_an_unknown_answer_never_a_refusal(
     assert (code, first["outcome"]) == (1, "pending"), err
     assert request_state(slow_cfg, order_id) == RequestState.SUBMITTING  # not `failed`: it may have landed
     code, out, err = finish(agent(slow_cfg, "report", "--json"))
-    (row,) = json.loads(out)
+    (row,) = json.loads(out)["requests"]
     assert "cancel again" not in row["next_step"] and "unanswered" in row["next_step"]
 
 

@@ -13,7 +13,7 @@ from agent.cli import cli
 from agent.config import PolicyConfig
 from agent.models import Order, OrderLine, RequestState
 from agent.store import Store
-from jobs.report import build_report, render_html, rows_json
+from jobs.report import build_report, render_html, report_json
 from tests.store_helpers import move
 
 S = RequestState
@@ -64,7 +64,7 @@ def test_rows_most_urgent_first_with_next_steps(tmp_path: Path) -> None:
     assert steps["8103"] == "the refund is overdue: open a dispute"
     assert steps["8104"] == "nothing: done"
     assert {r.order_id: r.age_days for r in rows}["8101"] == 2.0
-    assert json.loads(rows_json(rows))[3]["title"] == HOSTILE
+    assert json.loads(report_json(rows))["requests"][3]["title"] == HOSTILE
 
 
 def test_html_escapes_everything_and_inlines_screenshots(tmp_path: Path) -> None:
@@ -86,7 +86,7 @@ def test_cli_report_json_and_html(in_tmp: Path) -> None:
         _fill(store)
     result = CliRunner().invoke(cli, ["report", "--json"])
     assert result.exit_code == 0, result.output
-    assert {r["order_id"] for r in json.loads(result.output)} == {"8101", "8102", "8103", "8104"}
+    assert {r["order_id"] for r in json.loads(result.output)["requests"]} == {"8101", "8102", "8103", "8104"}
     html = CliRunner().invoke(cli, ["report", "--html", "out.html"])
     assert html.exit_code == 0 and (in_tmp / "out.html").read_text(encoding="utf-8").startswith(
         "<!doctype html>"
