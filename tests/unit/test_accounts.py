@@ -23,6 +23,7 @@ from agent.store import MIGRATIONS, SCHEMA_VERSION, Store
 from jobs.lock import lock_path, sweep_lock
 from jobs.runner import sweep_accounts
 from jobs.scheduler import accounts_for_job, build_scheduler, job_account, refresh_rechecks
+from tests.e2e.table_text import table_rows
 from tests.store_helpers import move
 
 S = RequestState
@@ -160,13 +161,15 @@ def test_report_per_account_and_all_accounts(tmp_path: Path, write_toml: WriteTo
     db = _two_account_db(tmp_path)
     path = str(write_toml(TWO + f"\n[storage]\ndatabase = {json.dumps(str(db))}\n"))
     home = run("report", "--json", "--config", path, "--account", "home")
-    assert [(r["order_id"], r["account"]) for r in json.loads(home.stdout)] == [("8100000000000001", "home")]
+    mine = [(r["order_id"], r["account"]) for r in json.loads(home.stdout)["requests"]]
+    assert mine == [("8100000000000001", "home")]
     every = run("report", "--json", "--config", path, "--all-accounts")
     assert every.exit_code == 0
-    got = [(r["order_id"], r["account"], r["state"]) for r in json.loads(every.stdout)]
+    got = [(r["order_id"], r["account"], r["state"]) for r in json.loads(every.stdout)["requests"]]
     assert got == [("8200000000000002", "resale", "stalled"), ("8100000000000001", "home", "requested")]
     table = run("report", "--config", path, "--all-accounts")
-    assert "resale" in table.stdout and "home" in table.stdout
+    shown = [(r["order id"], r["account"], r["state"]) for r in table_rows(table.stdout, first="order id")]
+    assert shown == got  # each value under its header, the account named on every row
 
 
 def test_cancel_of_another_accounts_order_is_refused_before_any_browser(
