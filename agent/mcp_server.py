@@ -40,8 +40,8 @@ INSTRUCTIONS = (
 
 
 def account_name(config: Config) -> str:
-    """The account a token is bound to: the config's account name when it has one, else "default"."""
-    return str(getattr(config, "account_name", None) or "default")
+    """The account a token is bound to: the one the server was started for (`--account`)."""
+    return config.account_name
 
 
 def _utcnow() -> dt.datetime:
