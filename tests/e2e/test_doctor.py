@@ -65,7 +65,7 @@ def test_a_healthy_setup_is_all_ok_and_the_table_matches_the_json(
     for columns in ("80", "120"):
         code, table, err = doctor(cfg_path, env={"COLUMNS": columns})
         assert code == 0, err
-        shown = table_rows(table)
+        shown = table_rows(table, first="check")
         assert [(r["check"], r["status"]) for r in shown] == [(r["check"], r["status"]) for r in expected]
         assert [squashed(r) for r in shown] == [squashed(r) for r in expected]  # nothing cut, nothing moved
         assert all(len(line) <= int(columns) for line in table.splitlines())
