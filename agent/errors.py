@@ -242,3 +242,14 @@ class IllegalTransition(AgentError, ValueError):
 
 def _name(state: object) -> str:
     return "no request" if state is None else str(getattr(state, "value", state))
+
+
+class Stopped(AgentError):
+    """Raised by agent.stopping.check() at a safe point after SIGTERM or SIGINT: the command stops there,
+    its run closed as `interrupted`. Exit 143 (SIGTERM) or 130 (SIGINT), as a shell reports those signals."""
+
+    exit_code = 143
+
+    def __init__(self, signal_name: str, exit_code: int) -> None:
+        self.signal_name, self.exit_code = signal_name, exit_code
+        super().__init__(f"stopped by {signal_name} at a safe point (nothing left half-done)")

@@ -14,7 +14,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from agent.cli import App, cli, command
-from agent.errors import NeedsHuman, UsageError
+from agent.errors import NeedsHuman, Stopped, UsageError
 from agent.flows.cancel import CancelResult, cancel_orders
 from agent.flows.orders import list_orders, show_order
 from agent.flows.runtime import Runtime, open_runtime
@@ -182,6 +182,11 @@ def cancel(app: App, order_ids: tuple[str, ...], reason: str, dry_run: bool, yes
                           on_result=on_result)  # fmt: skip
     except NeedsHuman as exc:  # the run stops for a person: still show what was done before it stopped
         _print_results(done + _not_done(ids, done, exc), as_json)
+        raise
+    except Stopped as exc:  # SIGTERM/SIGINT between two orders: what was done, and what was not begun
+        not_begun = [CancelResult(order_id=i, outcome=CancelOutcome.SKIPPED, message=f"not attempted: {exc}")
+                     for i in ids if i not in {r.order_id for r in done}]  # fmt: skip
+        _print_results(done + not_begun, as_json)
         raise
     _print_results(done, as_json)
     if rt.trace and not as_json:  # known once the run has closed: where to replay what went wrong

@@ -3,6 +3,7 @@ without sleeping, a SIGKILL like a power cut."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -17,7 +18,7 @@ from agent.models import RequestState
 from agent.store import Store
 from tests.e2e.agent_support import SHOP_PASSWORD
 
-__all__ = ["agent", "finish", "kill", "outcome", "request_state", "wait_for_line"]
+__all__ = ["agent", "descendants", "finish", "kill", "outcome", "request_state", "wait_for_line"]
 
 
 def agent(cfg_path: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
@@ -49,8 +50,35 @@ def wait_for_line(proc: subprocess.Popen[str], needle: str, timeout: float = 60)
 
 
 def kill(proc: subprocess.Popen[str]) -> None:
-    os.killpg(proc.pid, signal.SIGKILL)  # the agent and its browser, like a power cut
+    """SIGKILL the agent's process group (agent, Playwright's driver) and the groups of every process
+    under it (Chromium leads a group of its own), all at once, like a power cut."""
+    groups = {g for pid in [proc.pid, *descendants(proc.pid)] if (g := _group(pid)) is not None}
+    for group in groups - {os.getpgid(0)}:  # never the test's own group
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)
     proc.wait()
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process under `pid` (from /proc), children before grandchildren."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        kids = children.get(todo.pop(0), [])
+        found += kids
+        todo += kids
+    return found
+
+
+def _group(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except ProcessLookupError:
+        return None  # gone already
 
 
 def request_state(cfg_path: Path, order_id: str) -> RequestState | None:
