@@ -10,16 +10,20 @@ nothing — a re-check whose time passed while the scheduler was down runs at on
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import signal
+import threading
 import zoneinfo
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from pydantic import BaseModel
 
 from agent.config import Config, ScheduleConfig
@@ -48,7 +52,10 @@ class Recheck(BaseModel):
     run_at: dt.datetime
 
 
-def sweep_trigger(sched: ScheduleConfig) -> CronTrigger:
+def sweep_trigger(sched: ScheduleConfig) -> CronTrigger | IntervalTrigger:
+    """`sweep_cron` in `timezone`; every `sweep_every_seconds` instead when that is set (> 0)."""
+    if sched.sweep_every_seconds > 0:
+        return IntervalTrigger(seconds=sched.sweep_every_seconds, timezone=zoneinfo.ZoneInfo(sched.timezone))
     return CronTrigger.from_crontab(sched.sweep_cron, timezone=zoneinfo.ZoneInfo(sched.timezone))
 
 
@@ -153,28 +160,73 @@ def refresh_rechecks(
 
 
 def run_forever(config: Config) -> None:
-    """Start in the foreground until SIGINT/SIGTERM. Each job runs one sweep (waiting for a CLI sweep that
+    """Start in the foreground until SIGINT/SIGTERM: then no new job starts, the running one ends, and this
+    returns (exit 0: what `systemctl stop` expects). Each job runs one sweep (waiting for a CLI sweep that
     holds the lock), notifies, sends a summary, then re-plans the re-checks."""
+    from agent import stopping
     from agent.store import utcnow
     from jobs.runner import run_sweep
 
     holder: dict[str, BlockingScheduler] = {}
+    stop = GentleStop()
+
+    def replan(store: Store) -> None:
+        if not stop.asked.is_set():  # stopping: the next start plans from the database anyway
+            refresh_rechecks(holder["s"], config, store, job, utcnow())
 
     def job(job_id: str) -> None:
-        try:
-            run_sweep(
-                config,
-                f"sweep:{job_id}",
-                wait=True,
-                summary=True,
-                after=lambda store: refresh_rechecks(holder["s"], config, store, job, utcnow()),
-            )
-        except Exception as exc:  # noqa: BLE001 - one failed sweep must not stop the scheduler
-            logger.error("scheduled sweep %s failed: %s", job_id, exc)
+        with stop.job(job_id) as go:
+            if not go:
+                return
+            try:
+                run_sweep(
+                    config,
+                    f"sweep:{job_id}",
+                    wait=True,
+                    summary=True,
+                    after=replan,
+                )
+            except Exception as exc:  # noqa: BLE001 - one failed sweep must not stop the scheduler
+                logger.error("scheduled sweep %s failed: %s", job_id, exc)
 
-    with Store.open(config.storage.database) as store:
-        holder["s"] = build_scheduler(config, store, job, utcnow())
-    logger.warning(
-        "scheduler started: sweep on %r (%s)", config.schedule.sweep_cron, config.schedule.timezone
-    )
-    holder["s"].start()
+    with stopping.handling(on_stop=stop), Store.open(config.storage.database) as store:
+        holder["s"] = stop.scheduler = build_scheduler(config, store, job, utcnow())
+        every = config.schedule.sweep_every_seconds
+        logger.warning("scheduler started: sweep %s (%s)", f"every {every} s" if every else
+                       f"on {config.schedule.sweep_cron!r}", config.schedule.timezone)  # fmt: skip
+        if not stop.asked.is_set():
+            holder["s"].start()
+        stop.wait()
+
+
+class GentleStop:
+    """The scheduler's answer to SIGTERM/SIGINT (agent.stopping's `on_stop`): no new job starts, the one
+    running ends as it would, then the scheduler stops."""
+
+    def __init__(self) -> None:
+        self.asked = threading.Event()
+        self.scheduler: BaseScheduler | None = None
+        self._running = threading.Lock()
+
+    def __call__(self, sig: signal.Signals) -> None:
+        self.asked.set()
+        logger.warning("scheduler: %s — letting the running job end, then stopping", sig.name)
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)  # wakes the main loop; the job's thread goes on
+
+    @contextlib.contextmanager
+    def job(self, job_id: str) -> Iterator[bool]:
+        """Around one job: yields False (skip it) once a stop was asked for."""
+        with self._running:
+            if self.asked.is_set():
+                logger.info("scheduled sweep %s skipped: stopping", job_id)
+                yield False
+                return
+            logger.info("scheduled sweep %s started", job_id)
+            yield True
+            logger.info("scheduled sweep %s done", job_id)
+
+    def wait(self) -> None:
+        """Until the job running when the stop came has ended."""
+        with self._running:
+            logger.warning("scheduler stopped")
