@@ -18,7 +18,7 @@ from agent.models import RequestState
 from agent.store import Store
 from tests.e2e.agent_support import SHOP_PASSWORD
 
-__all__ = ["agent", "descendants", "finish", "kill", "outcome", "request_state", "wait_for_line"]
+__all__ = ["agent", "descendants", "finish", "kill", "outcome", "request_state", "running", "wait_for_line"]
 
 
 def agent(cfg_path: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
@@ -52,11 +52,16 @@ def wait_for_line(proc: subprocess.Popen[str], needle: str, timeout: float = 60)
 def kill(proc: subprocess.Popen[str]) -> None:
     """SIGKILL the agent's process group (agent, Playwright's driver) and the groups of every process
     under it (Chromium leads a group of its own), all at once, like a power cut."""
-    groups = {g for pid in [proc.pid, *descendants(proc.pid)] if (g := _group(pid)) is not None}
+    tree = descendants(proc.pid)
+    exits = [fd for pid in tree if (fd := _pidfd(pid)) is not None]  # readable once that process is gone
+    groups = {g for pid in [proc.pid, *tree] if (g := _group(pid)) is not None}
     for group in groups - {os.getpgid(0)}:  # never the test's own group
         with contextlib.suppress(ProcessLookupError):
             os.killpg(group, signal.SIGKILL)
     proc.wait()
+    for fd in exits:
+        select.select([fd], [], [], 30)
+        os.close(fd)
 
 
 def descendants(pid: int) -> list[int]:
@@ -72,6 +77,21 @@ def descendants(pid: int) -> list[int]:
         found += kids
         todo += kids
     return found
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie (an exited process nobody reaped yet: pid 1 of a container may not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _pidfd(pid: int) -> int | None:
+    try:
+        return os.pidfd_open(pid)
+    except ProcessLookupError:
+        return None
 
 
 def _group(pid: int) -> int | None:

@@ -18,7 +18,15 @@ from agent.models import RequestState
 from agent.shop.admin import ShopAdmin
 from agent.store import Store
 from tests.e2e.agent_support import pick_order, submissions
-from tests.e2e.process_support import agent, descendants, finish, outcome, request_state, wait_for_line
+from tests.e2e.process_support import (
+    agent,
+    descendants,
+    finish,
+    outcome,
+    request_state,
+    running,
+    wait_for_line,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("agent_processes")]
 HELD_MS = 120_000  # the shop's backend holds the submission until the test releases it
@@ -35,14 +43,6 @@ def held_then_released(
     os.killpg(proc.pid, sig) if group else os.kill(proc.pid, sig)
     wait_for_line(proc, f"{sig.name} received: stopping at the next safe point")
     admin.release_commits()
-
-
-def running(pid: int) -> bool:
-    """Alive and not a zombie (an exited process nobody reaped yet: pid 1 of a container may not)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return False
 
 
 def runs(cfg_path: Path) -> list[tuple[str, str | None, object]]:
