@@ -88,7 +88,7 @@ class BrowserSession:
             return pw.chromium.launch(
                 executable_path=exe, args=launch_args(exe), headless=s.headless, slow_mo=s.slow_mo_ms,
                 handle_sigint=False, handle_sigterm=False, handle_sighup=False,  # agent.stopping decides
-            )
+            )  # fmt: skip
         except PlaywrightError as exc:
             where = s.remote_endpoint or s.executable_path or "the local Chromium"
             first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
