@@ -17,7 +17,7 @@ import pytest
 from agent.models import RequestState
 from agent.shop.admin import ShopAdmin
 from agent.store import Store
-from tests.e2e.agent_support import pick_order, submissions
+from tests.e2e.agent_support import make_config, pick_order, submissions
 from tests.e2e.process_support import (
     agent,
     descendants,
@@ -107,3 +107,17 @@ def test_sigterm_before_any_click_stops_at_once_with_nothing_journalled(
     assert request_state(cfg_path, order_id) is None and submissions(shop_admin, order_id) == []
     assert [(c, o) for c, o, _ in runs(cfg_path)] == [("cancel", "interrupted")]
     assert not [pid for pid in browsers if running(pid)], "the driver or the browser outlived the agent"
+
+
+def test_ctrl_c_ends_a_long_wait_for_a_person_at_once(shop, shop_admin: ShopAdmin, tmp_path: Path) -> None:
+    shop_admin.set_scenario("captcha")
+    make_config(tmp_path, shop.base_url)
+    cfg_file = tmp_path / "buyer-agent.toml"
+    proc = agent(cfg_file, "login", "--wait-for-human", "--wait", "600", "-v")
+    wait_for_line(proc, "solve it in the browser")  # waiting for a person, up to ten minutes
+    os.killpg(proc.pid, signal.SIGINT)
+    code, _, err = finish(proc, timeout=30)
+
+    assert code == 130, err
+    assert "stopped by SIGINT" in err and "Traceback" not in err
+    assert [(c, o) for c, o, _ in runs(cfg_file)] == [("login", "interrupted")]
