@@ -22,7 +22,7 @@ from types import FrameType
 
 from agent.errors import Stopped
 
-__all__ = ["EXIT_CODES", "Stopped", "check", "critical", "handling", "requested"]
+__all__ = ["EXIT_CODES", "Stopped", "check", "critical", "handling", "interruptible", "requested"]
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ OnStop = Callable[[signal.Signals], None]
 
 _state: dict[str, signal.Signals | None] = {"received": None, "seen": None}  # armed for check() / any
 _critical = threading.local()
+_prompting = threading.local()  # inside interruptible(): a signal stops at once
 
 
 def requested() -> signal.Signals | None:
@@ -53,6 +54,18 @@ def critical() -> Iterator[None]:
         yield
     finally:
         _critical.depth -= 1
+
+
+@contextmanager
+def interruptible() -> Iterator[None]:
+    """A wait where stopping at once is safe (a prompt for a person's yes or a one-time code): a signal
+    raises `Stopped` right there instead of waiting for the next safe point."""
+    check()
+    _prompting.depth = getattr(_prompting, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _prompting.depth -= 1
 
 
 @contextmanager
@@ -80,9 +93,11 @@ def _handler(on_stop: OnStop | None) -> Callable[[int, FrameType | None], None]:
             return
         _state["seen"] = sig
         logger.warning("%s received: stopping at the next safe point", sig.name)
-        if on_stop is None:
-            _state["received"] = sig
-        else:
+        if on_stop is not None:
             on_stop(sig)
+            return
+        _state["received"] = sig
+        if getattr(_prompting, "depth", 0) and not getattr(_critical, "depth", 0):
+            check()  # a person's prompt: nothing to finish, stop now
 
     return handle

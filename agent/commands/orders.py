@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from agent import stopping
 from agent.cli import App, cli, command
 from agent.errors import NeedsHuman, Stopped, UsageError
 from agent.flows.cancel import CancelResult, cancel_orders
@@ -34,9 +35,14 @@ def _runtime(app: App, name: str, headed: bool = False) -> Iterator[Runtime]:
     cfg = app.config
     if headed:
         cfg = cfg.model_copy(update={"browser": cfg.browser.model_copy(update={"headless": False})})
-    ask = (lambda prompt: click.prompt(prompt, hide_input=True)) if sys.stdin.isatty() else None
+    ask = _ask_code if sys.stdin.isatty() else None
     with app.store() as store, open_runtime(cfg, store, name, ask=ask) as rt:
         yield rt
+
+
+def _ask_code(prompt: str) -> str:
+    with stopping.interruptible():  # Ctrl-C at a prompt stops at once (exit 130)
+        return str(click.prompt(prompt, hide_input=True))
 
 
 def _order_json(order: Order) -> dict[str, object]:
@@ -206,8 +212,9 @@ def _not_done(ids: list[str], done: list[CancelResult], stop: NeedsHuman) -> lis
 
 def _ask_person(detail: OrderDetail, reason_text: str) -> bool:
     total = f"{detail.total.amount} {detail.total.currency}" if detail.total else "?"
-    return click.confirm(f"Cancel order {detail.order_id} ({detail.store_name}, {total}) "
-                         f"with reason {reason_text!r}?", default=False)  # fmt: skip
+    with stopping.interruptible():  # Ctrl-C at the question: nothing was clicked, stop now (exit 130)
+        return click.confirm(f"Cancel order {detail.order_id} ({detail.store_name}, {total}) "
+                             f"with reason {reason_text!r}?", default=False)  # fmt: skip
 
 
 def _print_results(results: list[CancelResult], as_json: bool) -> None:

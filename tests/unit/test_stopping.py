@@ -44,3 +44,12 @@ def test_on_stop_is_called_instead_of_arming_the_safe_points() -> None:
         stopping.check()  # the scheduler's running job is never cut short
         assert stopping.requested() is None
     assert seen == [signal.SIGTERM]
+
+
+def test_at_a_prompt_a_signal_stops_at_once_but_never_inside_a_critical_section() -> None:
+    with stopping.handling(), pytest.raises(Stopped), stopping.interruptible():
+        os.kill(os.getpid(), signal.SIGINT)  # raised from the handler, like Ctrl-C at input()
+        pytest.fail("the prompt went on after the signal")
+    with stopping.handling(), stopping.critical(), stopping.interruptible():
+        os.kill(os.getpid(), signal.SIGTERM)  # a prompt inside the critical section: still no stop
+        assert stopping.requested() is signal.SIGTERM
