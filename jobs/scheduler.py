@@ -10,14 +10,14 @@ nothing — a re-check whose time passed while the scheduler was down runs at on
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import signal
 import threading
 import zoneinfo
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 
+from apscheduler.events import EVENT_SCHEDULER_STARTED
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -170,32 +170,30 @@ def run_forever(config: Config) -> None:
     holder: dict[str, BlockingScheduler] = {}
     stop = GentleStop()
 
+    def job(job_id: str) -> None:
+        try:
+            run_sweep(
+                config,
+                f"sweep:{job_id}",
+                wait=True,
+                summary=True,
+                after=replan,
+            )
+        except Exception as exc:  # noqa: BLE001 - one failed sweep must not stop the scheduler
+            logger.error("scheduled sweep %s failed: %s", job_id, exc)
+
     def replan(store: Store) -> None:
         if not stop.asked.is_set():  # stopping: the next start plans from the database anyway
-            refresh_rechecks(holder["s"], config, store, job, utcnow())
+            refresh_rechecks(holder["s"], config, store, guarded, utcnow())
 
-    def job(job_id: str) -> None:
-        with stop.job(job_id) as go:
-            if not go:
-                return
-            try:
-                run_sweep(
-                    config,
-                    f"sweep:{job_id}",
-                    wait=True,
-                    summary=True,
-                    after=replan,
-                )
-            except Exception as exc:  # noqa: BLE001 - one failed sweep must not stop the scheduler
-                logger.error("scheduled sweep %s failed: %s", job_id, exc)
-
-    with stopping.handling(on_stop=stop), Store.open(config.storage.database) as store:
-        holder["s"] = stop.scheduler = build_scheduler(config, store, job, utcnow())
-        every = config.schedule.sweep_every_seconds
-        logger.warning("scheduler started: sweep %s (%s)", f"every {every} s" if every else
-                       f"on {config.schedule.sweep_cron!r}", config.schedule.timezone)  # fmt: skip
-        if not stop.asked.is_set():
-            holder["s"].start()
+    guarded = stop.around(job)
+    with Store.open(config.storage.database) as store:
+        holder["s"] = stop.watch(build_scheduler(config, store, guarded, utcnow()))
+    every = config.schedule.sweep_every_seconds
+    logger.warning("scheduler started: sweep %s (%s)", f"every {every} s" if every else
+                   f"on {config.schedule.sweep_cron!r}", config.schedule.timezone)  # fmt: skip
+    with stopping.handling(on_stop=stop):
+        holder["s"].start()
         stop.wait()
 
 
@@ -208,23 +206,34 @@ class GentleStop:
         self.scheduler: BaseScheduler | None = None
         self._running = threading.Lock()
 
+    def watch(self, scheduler: BlockingScheduler) -> BlockingScheduler:
+        """Stop `scheduler` on the signal, also one that came before it ran (checked as it starts)."""
+        self.scheduler = scheduler
+        scheduler.add_listener(lambda _: self._shutdown(), EVENT_SCHEDULER_STARTED)
+        return scheduler
+
     def __call__(self, sig: signal.Signals) -> None:
         self.asked.set()
         logger.warning("scheduler: %s — letting the running job end, then stopping", sig.name)
-        if self.scheduler is not None and self.scheduler.running:
+        self._shutdown()
+
+    def _shutdown(self) -> None:
+        if self.asked.is_set() and self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)  # wakes the main loop; the job's thread goes on
 
-    @contextlib.contextmanager
-    def job(self, job_id: str) -> Iterator[bool]:
-        """Around one job: yields False (skip it) once a stop was asked for."""
-        with self._running:
-            if self.asked.is_set():
-                logger.info("scheduled sweep %s skipped: stopping", job_id)
-                yield False
-                return
-            logger.info("scheduled sweep %s started", job_id)
-            yield True
-            logger.info("scheduled sweep %s done", job_id)
+    def around(self, job: Callable[[str], None]) -> Callable[[str], None]:
+        """`job` run under the stop's lock, skipped once a stop was asked for."""
+
+        def guarded(job_id: str) -> None:
+            with self._running:
+                if self.asked.is_set():
+                    logger.info("scheduled sweep %s skipped: stopping", job_id)
+                    return
+                logger.info("scheduled sweep %s started", job_id)
+                job(job_id)
+                logger.info("scheduled sweep %s done", job_id)
+
+        return guarded
 
     def wait(self) -> None:
         """Until the job running when the stop came has ended."""
