@@ -1,7 +1,7 @@
 """The whole exception hierarchy. Each class says who raises it and which exit code the CLI maps it to.
 
 Exit codes (documented in the README): 0 all done, 1 a failure, 2 usage/config error,
-3 needs a human, 4 not cancellable.
+3 needs a human, 4 not cancellable, 130/143 stopped by SIGINT/SIGTERM at a safe point (Stopped).
 """
 
 from __future__ import annotations
