@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import select
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +17,7 @@ import pytest
 from agent.models import RequestState
 from agent.shop.admin import ShopAdmin
 from agent.store import Store
-from tests.e2e.agent_support import SHOP_PASSWORD, make_config, pick_order, submissions
+from tests.e2e.agent_support import make_config, pick_order, submissions
 from tests.e2e.process_support import (
     agent,
     descendants,
@@ -125,40 +122,3 @@ def test_ctrl_c_ends_a_long_wait_for_a_person_at_once(shop, shop_admin: ShopAdmi
     assert "stopped by SIGINT" in err and "Traceback" not in err
     assert [(c, o) for c, o, _ in runs(cfg_file)] == [("login", "interrupted")]
 
-
-def test_ctrl_c_at_the_yes_no_question_stops_at_once_with_nothing_clicked(
-    cfg_path: Path, shop_admin: ShopAdmin
-) -> None:
-    order_id = pick_order(shop_admin, "awaiting_shipment", picked_up=False)
-    terminal, stdin = pty.openpty()  # a person at a terminal: the agent asks before the click
-    env = {**os.environ, "BUYER_AGENT_PASSWORD": SHOP_PASSWORD, "COLUMNS": "200"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "agent", "cancel", order_id, "--reason", "changed_mind", "--json",
-         "--config", str(cfg_path)],
-        stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-        start_new_session=True,
-    )  # fmt: skip
-    os.close(stdin)
-    try:
-        asked = _read_until(proc, f"Cancel order {order_id}")  # the question, no newline after it
-        os.killpg(proc.pid, signal.SIGINT)
-        code, out, err = finish(proc, timeout=30)
-    finally:
-        os.close(terminal)
-
-    assert "with reason" in asked
-    assert code == 130, err
-    assert "stopped by SIGINT" in err and "Traceback" not in err
-    assert submissions(shop_admin, order_id) == [] and request_state(cfg_path, order_id) is None
-
-
-def _read_until(proc: subprocess.Popen[str], needle: str, timeout: float = 60) -> str:
-    """Raw reads of the agent's stdout (select: no sleeping) until `needle` shows, newline or not."""
-    assert proc.stdout is not None
-    seen, fd = b"", proc.stdout.fileno()
-    while needle.encode() not in seen:
-        ready, _, _ = select.select([fd], [], [], timeout)
-        chunk = os.read(fd, 4096) if ready else b""
-        assert chunk, f"no {needle!r} on stdout: {seen!r}"
-        seen += chunk
-    return seen.decode()
