@@ -32,21 +32,33 @@ def agent(cfg_path: Path, *args: str, env: dict[str, str] | None = None) -> subp
 
 def finish(proc: subprocess.Popen[str], timeout: float = 120) -> tuple[int, str, str]:
     out, err = proc.communicate(timeout=timeout)
-    return proc.returncode, out, err
+    return proc.returncode, out, _unread.pop(proc.pid, b"").decode() + err
+
+
+_unread: dict[int, bytes] = {}  # stderr read by wait_for_line past the line it waited for, per pid
 
 
 def wait_for_line(proc: subprocess.Popen[str], needle: str, timeout: float = 60) -> str:
-    """Block on a process's stderr (select: no sleeping) until a line contains `needle`; that line."""
+    """Block on a process's stderr (select: no sleeping) until a line contains `needle`; that line.
+    Raw reads into our own buffer: a buffered `readline()` would hide lines already read from `select`."""
     assert proc.stderr is not None
-    deadline = time.monotonic() + timeout
-    while (left := deadline - time.monotonic()) > 0:
-        ready, _, _ = select.select([proc.stderr], [], [], left)
-        line = proc.stderr.readline() if ready else ""
-        if ready and not line:
+    fd, deadline = proc.stderr.fileno(), time.monotonic() + timeout
+    while True:
+        pending = _unread.get(proc.pid, b"")
+        line, newline, rest = pending.partition(b"\n")
+        if newline:
+            _unread[proc.pid] = rest
+            if needle in line.decode(errors="replace"):
+                return line.decode(errors="replace")
+            continue
+        left = deadline - time.monotonic()
+        ready, _, _ = select.select([fd], [], [], max(0.0, left))
+        if not ready:
+            raise AssertionError(f"no {needle!r} within {timeout} s")
+        chunk = os.read(fd, 65536)
+        if not chunk:
             raise AssertionError(f"the process exited before printing {needle!r}")
-        if needle in line:
-            return line
-    raise AssertionError(f"no {needle!r} within {timeout} s")
+        _unread[proc.pid] = pending + chunk
 
 
 def kill(proc: subprocess.Popen[str]) -> None:
