@@ -86,8 +86,9 @@ class BrowserSession:
                 return pw.chromium.connect_over_cdp(s.remote_endpoint, slow_mo=s.slow_mo_ms)
             exe = resolve_chromium(s.executable_path or None, playwright_path=pw.chromium.executable_path)
             return pw.chromium.launch(
-                executable_path=exe, args=launch_args(exe), headless=s.headless, slow_mo=s.slow_mo_ms
-            )
+                executable_path=exe, args=launch_args(exe), headless=s.headless, slow_mo=s.slow_mo_ms,
+                handle_sigint=False, handle_sigterm=False, handle_sighup=False,  # agent.stopping decides
+            )  # fmt: skip
         except PlaywrightError as exc:
             where = s.remote_endpoint or s.executable_path or "the local Chromium"
             first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

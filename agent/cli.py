@@ -1,6 +1,8 @@
 """The `buyer-agent` command line: parse → config → call → print. Nothing else lives here.
 
-Exit codes: 0 ok, 1 failure, 2 usage or config error, 3 needs a human, 4 not cancellable.
+Exit codes: 0 ok, 1 failure, 2 usage or config error, 3 needs a human, 4 not cancellable, 130 stopped by
+SIGINT (Ctrl-C), 143 stopped by SIGTERM — at the next safe point, never between the journal's `submitting`
+row and the site's answer to the click (agent.stopping); `schedule` lets its running job end, then exits 0.
 Every AgentError becomes one line on stderr; any other exception too (its traceback goes to a log
 file, or to the screen with --debug / BUYER_AGENT_DEBUG=1).
 
@@ -28,7 +30,7 @@ from typing import Any
 
 import click
 
-from agent import __version__
+from agent import __version__, stopping
 from agent.config import Config, config_file, load_config, to_toml
 from agent.errors import AgentError, UsageError
 from agent.store import Store
@@ -37,7 +39,10 @@ logger = logging.getLogger(__name__)
 LOG_FILE = "buyer-agent.log"
 LOG_MAX_BYTES = 1_000_000  # the log in the state folder rotates at this size …
 LOG_BACKUPS = 3  # … keeping buyer-agent.log.1 … .3
-EXIT_CODES_HELP = "Exit codes: 0 ok, 1 failure, 2 usage/config error, 3 needs a human, 4 not cancellable."
+EXIT_CODES_HELP = (
+    "Exit codes: 0 ok, 1 failure, 2 usage/config error, 3 needs a human, 4 not cancellable, "
+    "130/143 stopped by SIGINT/SIGTERM at a safe point (schedule: 0)."
+)
 
 
 @dataclass
@@ -202,7 +207,14 @@ def command(parent: click.Group, name: str | None = None, **kwargs: Any) -> Call
         def run(*args: Any, **options: Any) -> Any:
             app = click.get_current_context().ensure_object(App)
             _configure_logging(app.verbosity)
-            return fn(app, *args, **options)
+            with stopping.handling():  # SIGTERM/SIGINT: stop at a safe point, exit 143/130
+                try:
+                    result = fn(app, *args, **options)
+                except SystemExit:
+                    stopping.check()  # a stop asked for while it finished: its code, not the command's
+                    raise
+                stopping.check()
+                return result
 
         return parent.command(name, **kwargs)(_common_options(run))
 

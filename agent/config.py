@@ -227,6 +227,8 @@ class ScheduleConfig(Section):
     recheck_after_deadline_minutes: int = Field(30, ge=0)
     dispute_recheck_days_before: int = Field(3, ge=0)
     drift_check: bool = True
+    # > 0: sweep every that many seconds instead of on sweep_cron (tests, advanced users); 0: sweep_cron.
+    sweep_every_seconds: int = Field(0, ge=0)
 
     @field_validator("timezone")
     @classmethod

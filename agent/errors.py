@@ -1,7 +1,7 @@
 """The whole exception hierarchy. Each class says who raises it and which exit code the CLI maps it to.
 
 Exit codes (documented in the README): 0 all done, 1 a failure, 2 usage/config error,
-3 needs a human, 4 not cancellable.
+3 needs a human, 4 not cancellable, 130/143 stopped by SIGINT/SIGTERM at a safe point (Stopped).
 """
 
 from __future__ import annotations
@@ -254,3 +254,14 @@ class WrongAccount(AgentError):
         super().__init__(
             f"order {order_id} belongs to account {owner!r}, not {current!r}: run it with --account {owner}"
         )
+
+
+class Stopped(AgentError):
+    """Raised by agent.stopping.check() at a safe point after SIGTERM or SIGINT: the command stops there,
+    its run closed as `interrupted`. Exit 143 (SIGTERM) or 130 (SIGINT), as a shell reports those signals."""
+
+    exit_code = 143
+
+    def __init__(self, signal_name: str, exit_code: int) -> None:
+        self.signal_name, self.exit_code = signal_name, exit_code
+        super().__init__(f"stopped by {signal_name} at a safe point (nothing left half-done)")

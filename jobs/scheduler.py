@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import signal
+import threading
 import zoneinfo
 from collections.abc import Callable, Iterable
 
+from apscheduler.events import EVENT_SCHEDULER_STARTED
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from pydantic import BaseModel
 
 from agent.config import DEFAULT_ACCOUNT, Config, ScheduleConfig
@@ -49,7 +53,10 @@ class Recheck(BaseModel):
     run_at: dt.datetime
 
 
-def sweep_trigger(sched: ScheduleConfig) -> CronTrigger:
+def sweep_trigger(sched: ScheduleConfig) -> CronTrigger | IntervalTrigger:
+    """`sweep_cron` in `timezone`; every `sweep_every_seconds` instead when that is set (> 0)."""
+    if sched.sweep_every_seconds > 0:
+        return IntervalTrigger(seconds=sched.sweep_every_seconds, timezone=zoneinfo.ZoneInfo(sched.timezone))
     return CronTrigger.from_crontab(sched.sweep_cron, timezone=zoneinfo.ZoneInfo(sched.timezone))
 
 
@@ -192,14 +199,18 @@ def accounts_for_job(job_id: str, every: list[str]) -> list[str]:
 
 
 def run_forever(config: Config, accounts: list[str] | None = None) -> None:
-    """Start in the foreground until SIGINT/SIGTERM. The nightly job sweeps every configured account in
+    """Start in the foreground until SIGINT/SIGTERM: then no new job starts, the running one ends, and this
+    returns (exit 0: what `systemctl stop` expects). The nightly job sweeps every configured account in
     turn (jobs.runner.sweep_accounts: one account's failure is recorded and notified, the others go on),
     a re-check sweeps its own account; each sweep waits for a CLI sweep of the account that holds its
     lock, notifies, sends a summary, then re-plans that account's re-checks. `accounts`: only these."""
+    from agent import stopping
     from agent.store import utcnow
     from jobs.runner import sweep_accounts
 
     holder: dict[str, BlockingScheduler] = {}
+    stop = GentleStop()
+    every = accounts or config.account_names()
 
     def job(job_id: str) -> None:
         names = accounts_for_job(job_id, every)
@@ -210,7 +221,7 @@ def run_forever(config: Config, accounts: list[str] | None = None) -> None:
                 names=names,
                 wait=True,
                 summary=True,
-                after=lambda store: refresh_rechecks(holder["s"], config, store, job, utcnow()),
+                after=replan,
             )
         except Exception as exc:  # noqa: BLE001 - one failed sweep must not stop the scheduler
             logger.error("scheduled sweep %s failed: %s", job_id, exc)
@@ -219,17 +230,67 @@ def run_forever(config: Config, accounts: list[str] | None = None) -> None:
             if isinstance(failed, Exception):
                 logger.warning("scheduled sweep %s of account %s failed: %s", job_id, name, failed)
 
-    every = accounts or config.account_names()
+    def replan(store: Store) -> None:
+        if not stop.asked.is_set():  # stopping: the next start plans from the database anyway
+            refresh_rechecks(holder["s"], config, store, guarded, utcnow())
+
+    guarded = stop.around(job)
     with Store.open(config.storage.database, account=every[0]) as store:
-        holder["s"] = build_scheduler(config, store, job, utcnow())
-    add_prune_job(holder["s"], config)
+        holder["s"] = stop.watch(build_scheduler(config, store, guarded, utcnow()))
+    add_prune_job(holder["s"], config, run=stop.around(lambda _job_id: _prune(config)))
     for name in every[1:]:
         with Store.open(config.storage.database, account=name) as store:
-            refresh_rechecks(holder["s"], config, store, job, utcnow())
-    logger.warning(
-        "scheduler started: sweep on %r (%s)", config.schedule.sweep_cron, config.schedule.timezone
-    )
-    holder["s"].start()
+            refresh_rechecks(holder["s"], config, store, guarded, utcnow())
+    seconds = config.schedule.sweep_every_seconds
+    logger.warning("scheduler started: sweep %s (%s)", f"every {seconds} s" if seconds else
+                   f"on {config.schedule.sweep_cron!r}", config.schedule.timezone)  # fmt: skip
+    with stopping.handling(on_stop=stop):
+        holder["s"].start()
+        stop.wait()
+
+
+class GentleStop:
+    """The scheduler's answer to SIGTERM/SIGINT (agent.stopping's `on_stop`): no new job starts, the one
+    running ends as it would, then the scheduler stops."""
+
+    def __init__(self) -> None:
+        self.asked = threading.Event()
+        self.scheduler: BaseScheduler | None = None
+        self._running = threading.Lock()
+
+    def watch(self, scheduler: BlockingScheduler) -> BlockingScheduler:
+        """Stop `scheduler` on the signal, also one that came before it ran (checked as it starts)."""
+        self.scheduler = scheduler
+        scheduler.add_listener(lambda _: self._shutdown(), EVENT_SCHEDULER_STARTED)
+        return scheduler
+
+    def __call__(self, sig: signal.Signals) -> None:
+        self.asked.set()
+        logger.warning("scheduler: %s — letting the running job end, then stopping", sig.name)
+        self._shutdown()
+
+    def _shutdown(self) -> None:
+        if self.asked.is_set() and self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)  # wakes the main loop; the job's thread goes on
+
+    def around(self, job: Callable[[str], None]) -> Callable[[str], None]:
+        """`job` run under the stop's lock, skipped once a stop was asked for."""
+
+        def guarded(job_id: str) -> None:
+            with self._running:
+                if self.asked.is_set():
+                    logger.info("scheduled sweep %s skipped: stopping", job_id)
+                    return
+                logger.info("scheduled sweep %s started", job_id)
+                job(job_id)
+                logger.info("scheduled sweep %s done", job_id)
+
+        return guarded
+
+    def wait(self) -> None:
+        """Until the job running when the stop came has ended."""
+        with self._running:
+            logger.warning("scheduler stopped")
 
 
 __all__ += ["add_prune_job"]
@@ -237,10 +298,17 @@ PRUNE_JOB = "prune"
 PRUNE_CRON = "30 4 * * sun"  # weekly, Sunday 04:30 in schedule.timezone (after the default nightly sweep)
 
 
-def add_prune_job(scheduler: BaseScheduler, config: Config) -> None:
-    """The weekly `buyer-agent prune` (storage.keep_days, evidence_max_mb), under the sweep lock."""
+def add_prune_job(
+    scheduler: BaseScheduler, config: Config, run: Callable[[str], None] | None = None
+) -> None:
+    """The weekly `buyer-agent prune` (storage.keep_days, evidence_max_mb), under the sweep lock; `run`
+    (called with the job's id) wraps it, e.g. to let a stop wait for it."""
+    trigger = CronTrigger.from_crontab(PRUNE_CRON, timezone=zoneinfo.ZoneInfo(config.schedule.timezone))
+    scheduler.add_job(run or (lambda _job_id: _prune(config)), trigger, args=[PRUNE_JOB], id=PRUNE_JOB,
+                      name="weekly prune", replace_existing=True, **job_options(config.schedule))  # fmt: skip
+
+
+def _prune(config: Config) -> None:
     from jobs.prune import scheduled_prune
 
-    trigger = CronTrigger.from_crontab(PRUNE_CRON, timezone=zoneinfo.ZoneInfo(config.schedule.timezone))
-    scheduler.add_job(scheduled_prune, trigger, args=[config], id=PRUNE_JOB, name="weekly prune",
-                      replace_existing=True, **job_options(config.schedule))  # fmt: skip
+    scheduled_prune(config)

@@ -27,10 +27,10 @@ from typing import Any
 from playwright.sync_api import Error as PlaywrightError
 from pydantic import BaseModel, Field
 
-from agent import journal
+from agent import journal, stopping
 from agent.api import check_cooldown, refund_amount, refund_state
 from agent.deadlines import entry_fields, was_paid
-from agent.errors import AgentError, ApiRefused, NeedsHuman, StateConflict
+from agent.errors import AgentError, ApiRefused, NeedsHuman, StateConflict, Stopped
 from agent.escalation import ESCALATED, LEVELS, Level, due_now, ladder_of
 from agent.flows.dispute import DisputeResult, open_dispute
 from agent.flows.escalate import MessageResult, send_message
@@ -79,6 +79,7 @@ def sweep(rt: Runtime) -> SweepResult:
         rows = _read_list(rt, watched)
         texts = _texts(rt)
         for request in watched:
+            stopping.check()  # between orders: SIGTERM/SIGINT stops the sweep here (exit 143/130)
             _guarded(rt, request.order_id, result, partial(_check, rt, request, rows, texts, result))
         if rt.config.policy.auto_escalate:
             _auto_escalate(rt, result)
@@ -98,7 +99,7 @@ def sweep(rt: Runtime) -> SweepResult:
 def _guarded(rt: Runtime, order_id: str, result: SweepResult, step: Callable[[], object]) -> None:
     try:
         step()
-    except NeedsHuman:
+    except (NeedsHuman, Stopped):
         raise
     except (AgentError, PlaywrightError) as exc:
         logger.warning("sweep: order %s failed: %s", order_id, exc)
@@ -320,7 +321,7 @@ def _auto_dispute(rt: Runtime, result: SweepResult) -> None:
     for request in rt.store.requests({S.DISPUTE_FLAGGED}):
         try:
             done = open_dispute(rt, request.order_id)
-        except NeedsHuman:
+        except (NeedsHuman, Stopped):
             raise
         except (AgentError, PlaywrightError) as exc:
             logger.warning("sweep: dispute of %s failed: %s", request.order_id, exc)

@@ -13,9 +13,10 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from agent import stopping
 from agent.cli import ALL_ACCOUNTS, App, cli, command
 from agent.commands.output import Col, print_rows
-from agent.errors import NeedsHuman, UsageError
+from agent.errors import NeedsHuman, Stopped, UsageError
 from agent.flows.cancel import CancelResult, cancel_orders
 from agent.flows.orders import list_orders, show_order
 from agent.flows.runtime import Runtime, open_runtime
@@ -35,9 +36,14 @@ def _runtime(app: App, name: str, headed: bool = False) -> Iterator[Runtime]:
     cfg = app.config
     if headed:
         cfg = cfg.model_copy(update={"browser": cfg.browser.model_copy(update={"headless": False})})
-    ask = (lambda prompt: click.prompt(prompt, hide_input=True)) if sys.stdin.isatty() else None
+    ask = _ask_code if sys.stdin.isatty() else None
     with app.store() as store, open_runtime(cfg, store, name, ask=ask) as rt:
         yield rt
+
+
+def _ask_code(prompt: str) -> str:
+    with stopping.interruptible():  # Ctrl-C at a prompt stops at once (exit 130)
+        return str(click.prompt(prompt, hide_input=True))
 
 
 def _order_json(order: Order) -> dict[str, object]:
@@ -202,6 +208,11 @@ def cancel(app: App, order_ids: tuple[str, ...], reason: str, dry_run: bool, yes
     except NeedsHuman as exc:  # the run stops for a person: still show what was done before it stopped
         _print_results(done + _not_done(ids, done, exc), as_json)
         raise
+    except Stopped as exc:  # SIGTERM/SIGINT between two orders: what was done, and what was not begun
+        not_begun = [CancelResult(order_id=i, outcome=CancelOutcome.SKIPPED, message=f"not attempted: {exc}")
+                     for i in ids if i not in {r.order_id for r in done}]  # fmt: skip
+        _print_results(done + not_begun, as_json)
+        raise
     _print_results(done, as_json)
     if rt.trace and not as_json:  # known once the run has closed: where to replay what went wrong
         click.echo(f"trace of this run: {rt.trace} (open with `playwright show-trace`)", err=True)
@@ -220,8 +231,9 @@ def _not_done(ids: list[str], done: list[CancelResult], stop: NeedsHuman) -> lis
 
 def _ask_person(detail: OrderDetail, reason_text: str) -> bool:
     total = f"{detail.total.amount} {detail.total.currency}" if detail.total else "?"
-    return click.confirm(f"Cancel order {detail.order_id} ({detail.store_name}, {total}) "
-                         f"with reason {reason_text!r}?", default=False)  # fmt: skip
+    with stopping.interruptible():  # Ctrl-C at the question: nothing was clicked, stop now (exit 130)
+        return click.confirm(f"Cancel order {detail.order_id} ({detail.store_name}, {total}) "
+                             f"with reason {reason_text!r}?", default=False)  # fmt: skip
 
 
 def _print_results(results: list[CancelResult], as_json: bool) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from playwright.sync_api import Error as PlaywrightError
 
-from agent import journal, policy
+from agent import journal, policy, stopping
 from agent.api import check_cooldown
 from agent.deadlines import entry_fields
 from agent.errors import (
@@ -30,6 +30,7 @@ from agent.errors import (
     NeedsHuman,
     SessionExpired,
     StateConflict,
+    Stopped,
 )
 from agent.flows.cancel_settle import CancelResult, as_found, reconcile, settle, unanswered
 from agent.flows.guard import SubmissionGuard
@@ -67,6 +68,7 @@ def cancel_orders(
     ensure_logged_in(rt)
     results = []
     for order_id in order_ids:
+        stopping.check()  # between orders: a batch stops here on SIGTERM/SIGINT
         result = cancel_one(
             rt, order_id, reason, dry_run=dry_run, fallback_other=fallback_other, confirm=confirm
         )
@@ -91,8 +93,8 @@ def cancel_one(
                 rt.event("session_expired", order_id=order_id)
                 log_in(rt, return_url=rt.site.url("order_detail", order_id=order_id))
         raise AssertionError("unreachable: the loop returns or raises")
-    except NeedsHuman:
-        raise  # the whole run needs a person: stop, exit 3
+    except (NeedsHuman, Stopped):
+        raise  # the whole run needs a person (exit 3), or was asked to stop at a safe point (143/130)
     except (AgentError, PlaywrightError) as exc:  # one order's failure never stops the batch
         rt.failures += 1
         shot = _failure_shot(rt, order_id)
@@ -339,11 +341,19 @@ def _submit(
 ) -> CancelResult:
     """Journal, then THE click under the network guard, then judge the site's answer."""
     order_id = detail.order_id
-    try:
-        rt.store.begin_submission(order_id, key, text, rt.run_id)  # committed before the click
-    except AlreadyRequested:  # another run got there first: report its request, click nothing
-        _leave(rt, dialog)
-        return as_found(rt, order_id, detail.status_text)
+    stopping.check()  # the last safe point before the journal: from its row to the answer, no stop
+    with stopping.critical():
+        try:
+            rt.store.begin_submission(order_id, key, text, rt.run_id)  # committed before the click
+        except AlreadyRequested:  # another run got there first: report its request, click nothing
+            _leave(rt, dialog)
+            return as_found(rt, order_id, detail.status_text)
+        return _click_and_judge(rt, dialog, detail, text, shot)
+
+
+def _click_and_judge(rt: Runtime, dialog: CancelDialog, detail: OrderDetail, text: str, shot: str
+                     ) -> CancelResult:  # fmt: skip
+    order_id = detail.order_id
     logger.info("submitting %s", order_id)
     with SubmissionGuard(rt, order_id, "cancel") as guard:
         submitted = dialog.confirm(ConfirmPermit(order_id, text), guard.is_submission, guard.any_sent)

@@ -18,7 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from agent import journal, policy
+from agent import journal, policy, stopping
 from agent.api import check_cooldown
 from agent.errors import OrderNotFound, StateConflict
 from agent.flows.guard import SubmissionGuard
@@ -104,12 +104,15 @@ def _attempt(rt: Runtime, request: CancelRequest, dry_run: bool) -> DisputeResul
             "dispute_dry_run", order_id=order_id, reason_text=choice.text, message=message, evidence=[shot]
         )
         return _result(request, "dry_run", "dry run: nothing submitted", choice.text, [shot])
-    if not rt.store.begin_attempt(order_id, ACTION, rt.run_id, reason_text=choice.text):
-        return _result(request, "pending", "another run is submitting this dispute right now")
-    with SubmissionGuard(rt, order_id, ACTION) as guard:
-        submitted = page.submit(DisputePermit(order_id, choice.text), guard.is_submission)
-    _journal_answer(rt, order_id, submitted, len(files))
-    return _judge(rt, request, submitted, guard, [shot], choice.text)
+    stopping.check()  # the last safe point before the journal: from its row to the answer, no stop
+    with stopping.critical():
+        if not rt.store.begin_attempt(order_id, ACTION, rt.run_id, reason_text=choice.text):
+            return _result(request, "pending", "another run is submitting this dispute right now")
+        logger.info("submitting the dispute of %s", order_id)
+        with SubmissionGuard(rt, order_id, ACTION) as guard:
+            submitted = page.submit(DisputePermit(order_id, choice.text), guard.is_submission)
+        _journal_answer(rt, order_id, submitted, len(files))
+        return _judge(rt, request, submitted, guard, [shot], choice.text)
 
 
 def _journal_answer(rt: Runtime, order_id: str, submitted: DisputeSubmitted, files: int) -> None:

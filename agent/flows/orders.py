@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
+from agent import stopping
 from agent.api import check_cooldown
 from agent.errors import ApiRefused, FilterUnavailable
 from agent.flows.read import read_order, refused
@@ -68,6 +69,7 @@ def list_orders(
     """Every order matching the filters, all pages loaded; each one is recorded in the store."""
     check_cooldown(rt.config)  # during an anti-bot cooldown not even the pages' own calls are made
     ensure_logged_in(rt)
+    stopping.check()  # logged in, nothing read yet: a safe point
     tab = TAB_FOR_STATUS.get(status, "all") if status else "all"
     option = time_option(since, dt.date.today())
     searched_on_site = [False]

@@ -8,6 +8,7 @@ import dataclasses
 import logging
 from urllib.parse import urlsplit
 
+from agent import stopping
 from agent.errors import ApiRefused, DoubleCheckFailed
 from agent.flows.runtime import Runtime
 from agent.flows.session import retrying, with_session
@@ -40,6 +41,7 @@ def read_detail(
 ) -> OrderDetail:
     """Read the order's detail page (retrying reads, renewing the session) and record what it shows.
     `before`: what an earlier read of this run saw; only what an order's move changes is read again."""
+    stopping.check()  # a read is a safe point (a no-op between the journal row and the click's answer)
     first = [reuse]
 
     def read() -> OrderDetail:
@@ -64,6 +66,7 @@ def read_order(rt: Runtime, order_id: str, *, renew_session: bool = True) -> Ord
     """The order as the site shows it now: its detail API when it answers (one signed call, the page on
     screen untouched), else its detail page loaded afresh. `renew_session=False`: a logged-out answer
     propagates instead of a login on the page on screen (which may hold an open cancel form)."""
+    stopping.check()  # as in read_detail
     reader = rt.api()
     if reader is not None:
         def call() -> OrderDetail:

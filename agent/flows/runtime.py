@@ -21,7 +21,7 @@ from agent.api import ApiReader, MtopClient, make_client
 from agent.api.protocol import time_zone
 from agent.browser import BrowserSession
 from agent.config import Config
-from agent.errors import AgentError, NeedsHuman
+from agent.errors import AgentError, NeedsHuman, Stopped
 from agent.locate import load_pack
 from agent.packs import Pack
 from agent.pages import Site
@@ -125,6 +125,9 @@ def open_runtime(
             outcome = "ok"
         except NeedsHuman:
             outcome = "needs_human"
+            raise
+        except Stopped:
+            outcome = "interrupted"  # SIGTERM/SIGINT at a safe point: nothing half-done (agent.stopping)
             raise
         except AgentError as exc:
             _keep_evidence(rt, exc)

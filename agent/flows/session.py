@@ -6,9 +6,13 @@ from __future__ import annotations
 import logging
 import shlex
 import subprocess
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from agent import stopping
 from agent.errors import AgentError, LoginFailed, NeedsHuman, SessionExpired, SiteError
 from agent.flows.runtime import Runtime
 from agent.pages import LoginPage, OrdersPage, is_login_url
@@ -129,6 +133,22 @@ def log_in_with_human(rt: Runtime, timeout_s: float) -> None:
     except NeedsHuman as exc:
         logger.warning("%s — solve it in the browser window; waiting up to %.0f s", exc.what, timeout_s)
         rt.event("waiting_for_human", what=exc.what)
-    rt.page.wait_for_url(lambda url: not is_login_url(url, rt.site.login_url), timeout=timeout_s * 1000)
+    _wait_let_in(rt, timeout_s)
     rt.browser.save_session(rt.context, rt.email)
     rt.event("login", account=rt.email, by="human")
+
+
+def _wait_let_in(rt: Runtime, timeout_s: float) -> None:
+    """Until the site leaves its login page (the person solved the challenge), in one-second waits on the URL
+    with a safe point between them: Ctrl-C or SIGTERM ends a long wait for a person at once."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        stopping.check()
+        left_ms = (deadline - time.monotonic()) * 1000
+        try:
+            rt.page.wait_for_url(lambda url: not is_login_url(url, rt.site.login_url),
+                                 timeout=max(1.0, min(1000.0, left_ms)))  # fmt: skip
+            return
+        except PlaywrightTimeoutError:
+            if left_ms <= 1000:
+                raise

@@ -1,5 +1,6 @@
-"""The agent as a user runs it: the `buyer-agent` command in its own process. Crash safety (SIGKILL
-right before and right after the confirming click), exit codes, and secrets kept out of every artefact."""
+"""The agent as a user runs it: the `buyer-agent` command in its own process: exit codes, and secrets kept
+out of every artefact. Crash safety (SIGKILL at eleven points of a cancel and a dispute) is
+tests/e2e/test_crash_matrix.py; SIGTERM/SIGINT tests/e2e/test_stopping.py."""
 
 from __future__ import annotations
 
@@ -12,49 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from agent.models import RequestState
 from agent.store import Store
 from tests.e2e.agent_support import SHOP_PASSWORD, make_config, pick_order, preload_session, submissions
-from tests.e2e.process_support import agent, finish, kill, request_state, wait_for_line
+from tests.e2e.process_support import agent, finish, kill, wait_for_line
 from tests.e2e.table_text import table_rows
 
 pytestmark = pytest.mark.e2e
-OPERATION_API = "order.operation"
-
-
-def test_killed_right_after_the_click_is_reconciled_without_a_second_click(cfg_path, shop_admin):
-    order_id = pick_order(shop_admin, "awaiting_shipment", picked_up=False)
-    shop_admin.faults(path=OPERATION_API, kind="late", delay_ms=60_000)  # the shop acts, answers late
-
-    proc = agent(cfg_path, "cancel", order_id, "--reason", "changed_mind", "--yes", "-v")
-    assert shop_admin.wait_for_log(kind="cancel", order_id=order_id, timeout_s=90), "the click never arrived"
-    kill(proc)
-    assert request_state(cfg_path, order_id) == RequestState.SUBMITTING  # crashed mid-flight
-
-    code, out, _ = finish(agent(cfg_path, "cancel", order_id, "--reason", "changed_mind", "--yes", "--json"))
-
-    assert code == 0 and json.loads(out)[0]["outcome"] == "requested"
-    assert len(submissions(shop_admin, order_id)) == 1
-    assert request_state(cfg_path, order_id) == RequestState.REQUESTED
-
-
-def test_killed_right_before_the_click_submits_exactly_once_on_rerun(cfg_path, shop_admin, shop, tmp_path):
-    order_id = pick_order(shop_admin, "awaiting_shipment", picked_up=False)
-    slow = make_config(tmp_path, shop.base_url, browser={"slow_mo_ms": 800})  # widens the window
-    assert slow.browser.slow_mo_ms == 800
-
-    proc = agent(cfg_path, "cancel", order_id, "--reason", "changed_mind", "--yes", "-v")
-    wait_for_line(proc, f"submitting {order_id}")  # journalled; the click is still ahead
-    kill(proc)
-    assert submissions(shop_admin, order_id) == []
-    assert request_state(cfg_path, order_id) == RequestState.SUBMITTING
-
-    make_config(tmp_path, shop.base_url)  # back to full speed
-    code, out, _ = finish(agent(cfg_path, "cancel", order_id, "--reason", "changed_mind", "--yes", "--json"))
-
-    assert code == 0 and json.loads(out)[0]["outcome"] == "requested"
-    assert len(submissions(shop_admin, order_id)) == 1
-    assert request_state(cfg_path, order_id) == RequestState.REQUESTED
 
 
 def test_exit_codes(cfg_path, shop_admin):
@@ -200,26 +164,6 @@ def test_a_failed_order_in_a_batch_keeps_a_screenshot_and_the_trace(shop, shop_a
     trace = err.split("trace of this run: ", 1)[1].split(" ", 1)[0]
     assert Path(trace).is_file() and zipfile.is_zipfile(trace)
     assert submissions(shop_admin, good) == []
-
-
-def test_killed_between_the_two_confirmation_steps_reconciles_to_never_submitted(
-    cfg_path, shop_admin, shop, tmp_path
-):
-    shop_admin.set_scenario("two_step")
-    order_id = pick_order(shop_admin, "awaiting_shipment", picked_up=False)
-    make_config(tmp_path, shop.base_url, browser={"slow_mo_ms": 800})  # widens the window between steps
-
-    proc = agent(cfg_path, "cancel", order_id, "--reason", "changed_mind", "--yes", "-v")
-    wait_for_line(proc, "a further confirmation step")  # step one clicked; "Yes, cancel" still ahead
-    kill(proc)
-    assert submissions(shop_admin, order_id) == []
-    assert request_state(cfg_path, order_id) == RequestState.SUBMITTING
-
-    make_config(tmp_path, shop.base_url)  # back to full speed
-    code, out, _ = finish(agent(cfg_path, "cancel", order_id, "--reason", "changed_mind", "--yes", "--json"))
-
-    assert code == 0 and json.loads(out)[0]["outcome"] == "requested"  # nothing had left: submitted once
-    assert len(submissions(shop_admin, order_id)) == 1
 
 
 @pytest.mark.parametrize("columns", ["80", "120"])
