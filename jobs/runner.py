@@ -8,8 +8,9 @@ from typing import Any
 
 from playwright.sync_api import Browser
 
+from agent import stopping
 from agent.config import Config
-from agent.errors import AgentError
+from agent.errors import AgentError, Stopped
 from agent.flows.runtime import Ask, open_runtime
 from agent.store import Clock, Store, utcnow
 from jobs.lock import sweep_lock
@@ -71,8 +72,11 @@ def sweep_accounts(
     done: dict[str, SweepResult | AgentError] = {}
     for name in names or config.account_names():
         each = config.for_account(name)
+        stopping.check()  # between accounts: SIGTERM/SIGINT stops here, the next accounts untouched
         try:
             done[name] = run_sweep(each, command, clock=clock, **kwargs)
+        except Stopped:
+            raise  # a stop is no failure of the account: nothing to record or notify
         except AgentError as exc:
             logger.info("sweep of account %s failed: %s", name, exc)  # the caller tells the person
             _record_failure(each, command, exc, clock)

@@ -362,6 +362,7 @@ def _auto_escalate(rt: Runtime, result: SweepResult) -> None:
         step = due_now(ladder, request.state, rt.now(), rt.config.policy)
         level = next((lv for lv in LEVELS if step is not None and lv == step.step), None)
         if level is not None:
+            stopping.check()  # between messages, as between orders
             _guarded(rt, request.order_id, result, partial(_escalate, rt, request.order_id, level, result))
 
 

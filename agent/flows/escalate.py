@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from agent import journal
+from agent import journal, stopping
 from agent.api import check_cooldown
 from agent.errors import ControlNotFound, OrderNotFound
 from agent.escalation import ACTIONS, SENT, UNAVAILABLE, Level, settled_levels
@@ -107,12 +107,14 @@ def _attempt(rt: Runtime, request: CancelRequest, level: Level, dry_run: bool) -
     if dry_run:
         rt.event("message_dry_run", order_id=order_id, level=level, text=text, evidence=[shot])
         return _result(request, level, "dry_run", "dry run: nothing sent", text)
-    if not _begin(rt.store, order_id, level, rt.run_id, text):
-        return _result(request, level, "pending", "another run is sending (or has sent) this message")
-    with SubmissionGuard(rt, order_id, action) as guard:
-        submitted = page.send(MessagePermit(order_id, level), guard.is_submission)
-    _journal_answer(rt, order_id, action, submitted)
-    return _judge(rt, request, level, text, submitted, guard)
+    stopping.check()  # the last safe point before the journal: from its row to the answer, no stop
+    with stopping.critical():
+        if not _begin(rt.store, order_id, level, rt.run_id, text):
+            return _result(request, level, "pending", "another run is sending (or has sent) this message")
+        with SubmissionGuard(rt, order_id, action) as guard:
+            submitted = page.send(MessagePermit(order_id, level), guard.is_submission)
+        _journal_answer(rt, order_id, action, submitted)
+        return _judge(rt, request, level, text, submitted, guard)
 
 
 def _begin(store: Store, order_id: str, level: Level, run_id: int, text: str) -> bool:
