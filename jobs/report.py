@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import json
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, Field
 
 from agent.config import PolicyConfig
@@ -138,10 +138,15 @@ def _timeline(events: list[Event]) -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------- HTML
 
-_ENV = Environment(
-    loader=FileSystemLoader(Path(__file__).with_name("templates")),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-)
+@functools.cache
+def _env() -> Any:
+    """The template environment, built on first use: `report --json` never loads jinja2."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    return Environment(
+        loader=FileSystemLoader(Path(__file__).with_name("templates")),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+    )
 
 
 def render_html(rows: list[ReportRow], now: dt.datetime, target: Path) -> str:
@@ -151,7 +156,7 @@ def render_html(rows: list[ReportRow], now: dt.datetime, target: Path) -> str:
             entry["images"] = [
                 _image_src(Path(p), target) for p in entry["evidence"] if str(p).endswith(".png")
             ]
-    return _ENV.get_template("report.html").render(
+    return _env().get_template("report.html").render(
         rows=rows,
         now=f"{now:%Y-%m-%d %H:%M} UTC",
         day=lambda d: f"{d:%Y-%m-%d %H:%M}" if d else "",

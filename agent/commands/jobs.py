@@ -7,13 +7,10 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from agent.cli import App, cli, command
 from agent.commands.orders import _order_ids, _runtime
 from agent.errors import UsageError
-from agent.store import utcnow
 
 DISPUTE_EXIT = {"opened": 0, "already_opened": 0, "dry_run": 0, "unavailable": 1, "not_flagged": 1,
                 "failed": 1, "pending": 1, "needs_human": 3}  # fmt: skip
@@ -31,6 +28,9 @@ def sweep(app: App, as_json: bool, wait: bool) -> None:
     if as_json:
         click.echo(json.dumps([t.model_dump(mode="json") for t in result.transitions], indent=2))
     else:
+        from rich.console import Console
+        from rich.table import Table
+
         table = Table("from", "to", "why")
         table.add_column("order id", no_wrap=True, min_width=19)
         for t in result.transitions:
@@ -75,6 +75,7 @@ def dispute(app: App, order_id: str, dry_run: bool, wait: bool, as_json: bool) -
 @click.option("--html", "html_path", metavar="PATH", help="Write one self-contained HTML page.")
 def report(app: App, as_json: bool, html_path: str | None) -> None:
     """Every request: state, age, deadlines and what to do next."""
+    from agent.store import utcnow
     from jobs.report import build_report, render_html, rows_json
 
     now = utcnow()
@@ -89,6 +90,9 @@ def report(app: App, as_json: bool, html_path: str | None) -> None:
         return
     if html_path:
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table("state", "age (d)", "seller deadline", "refund due", "dispute deadline", "next step")
     table.add_column("order id", no_wrap=True, min_width=19)
     for r in rows:

@@ -7,19 +7,18 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.progress import Progress
-from rich.table import Table
 
 from agent.cli import App, cli, command
 from agent.errors import NeedsHuman, UsageError
-from agent.flows.cancel import CancelResult, cancel_orders
-from agent.flows.orders import list_orders, show_order
-from agent.flows.runtime import Runtime, open_runtime
-from agent.flows.session import log_in_with_human
-from agent.models import CancelOutcome, Order, OrderDetail, OrderStatus, normalise_order_id
+from agent.statuses import CancelOutcome, OrderStatus
+
+if TYPE_CHECKING:  # flows (Playwright), models (pydantic) and rich load inside the commands that use them
+    from agent.flows.cancel import CancelResult
+    from agent.flows.runtime import Runtime
+    from agent.models import Order, OrderDetail
 
 EXIT_FOR_OUTCOME = {
     CancelOutcome.FAILED: 1,
@@ -31,6 +30,8 @@ EXIT_FOR_OUTCOME = {
 
 @contextmanager
 def _runtime(app: App, name: str, headed: bool = False) -> Iterator[Runtime]:
+    from agent.flows.runtime import open_runtime
+
     cfg = app.config
     if headed:
         cfg = cfg.model_copy(update={"browser": cfg.browser.model_copy(update={"headless": False})})
@@ -57,6 +58,8 @@ def _date(value: str | None, option: str) -> dt.date | None:
 
 
 def _order_ids(values: tuple[str, ...]) -> list[str]:
+    from agent.models import normalise_order_id
+
     try:
         ids = [normalise_order_id(v) for v in values]
     except ValueError as exc:
@@ -72,12 +75,12 @@ def _order_ids(values: tuple[str, ...]) -> list[str]:
 @click.option("--wait", "wait_s", default=600, show_default=True, help="Seconds to wait for a human.")
 def login(app: App, headed: bool, wait_for_human: bool, wait_s: int) -> None:
     """Log in (or check the saved session) and save the session for the next runs."""
+    from agent.flows.session import ensure_logged_in, log_in_with_human
+
     with _runtime(app, "login", headed=headed) as rt:
         if headed or wait_for_human:
             log_in_with_human(rt, wait_s)
         else:
-            from agent.flows.session import ensure_logged_in
-
             ensure_logged_in(rt)
         click.echo(f"logged in as {rt.email}; session saved")
 
@@ -95,6 +98,11 @@ HEADED = click.option("--headed", is_flag=True, help="Show the browser while the
 def orders(app: App, status: str | None, since: str | None, until: str | None, search: str | None,
            as_json: bool, headed: bool) -> None:  # fmt: skip
     """List your orders (all pages), filtered."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from agent.flows.orders import list_orders
+
     since_d, until_d = _date(since, "--since"), _date(until, "--until")
     with _runtime(app, "orders", headed=headed) as rt:
         found = list_orders(rt, OrderStatus(status) if status else None, since_d, until_d, search)
@@ -123,6 +131,8 @@ def orders(app: App, status: str | None, since: str | None, until: str | None, s
 @click.option("--json", "as_json", is_flag=True)
 def show(app: App, order_id: str, as_json: bool, headed: bool) -> None:
     """Show one order as the site shows it, and what the agent recorded about it."""
+    from agent.flows.orders import show_order
+
     (oid,) = _order_ids((order_id,))
     with _runtime(app, "show", headed=headed) as rt:
         detail = show_order(rt, oid)
@@ -164,6 +174,10 @@ def _print_detail(d: OrderDetail) -> None:
 def cancel(app: App, order_ids: tuple[str, ...], reason: str, dry_run: bool, yes: bool, fallback_other: bool,
            as_json: bool, headed: bool) -> None:  # fmt: skip
     """Cancel one or more of your orders (each exactly once)."""
+    from rich.progress import Progress
+
+    from agent.flows.cancel import cancel_orders
+
     ids = _order_ids(order_ids)
     if not reason.strip():
         raise UsageError("--reason must not be empty")
@@ -192,6 +206,8 @@ def cancel(app: App, order_ids: tuple[str, ...], reason: str, dry_run: bool, yes
 
 def _not_done(ids: list[str], done: list[CancelResult], stop: NeedsHuman) -> list[CancelResult]:
     """The order the run stopped on (it needs a person) and the ones after it (not attempted)."""
+    from agent.flows.cancel import CancelResult
+
     left = [i for i in ids if i not in {r.order_id for r in done}]
     stopped = CancelOutcome.NEEDS_HUMAN, stop.what
     skipped = CancelOutcome.SKIPPED, "not attempted: the run stopped for a person"
@@ -209,6 +225,9 @@ def _print_results(results: list[CancelResult], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([r.model_dump(mode="json") for r in results], indent=2, ensure_ascii=False))
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table("outcome", "reason", "message")
     table.add_column("order id", no_wrap=True, min_width=19)
     for r in results:
