@@ -15,7 +15,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import FrameLocator, Locator, Page
@@ -39,6 +39,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 HitCallback = Callable[[str, str, str], None]
+T = TypeVar("T")
 Root = Page | Locator | FrameLocator
 DEFAULT_TIMEOUT_MS = 5000
 MENU_TIMEOUT_MS = 2000
@@ -177,46 +178,66 @@ class Finder:
         first = self._sticky.get(key, 0)
         return attempts[first : first + 1] + attempts[:first] + attempts[first + 1 :]
 
+    def _first_hit(
+        self, key: str, scope: Root | None, params: Mapping[str, str] | None, read: Callable[[Locator], T]
+    ) -> tuple[Locator, T] | None:
+        """`read` of the first candidate whose `read` finds something (the sticky one tried first). When
+        the sticky one finds nothing, one round trip asks whether any other candidate of this frame
+        matches at all: a key absent from the page costs two round trips, not one per candidate."""
+        ordered = self._ordered(key, scope, params)
+        if not ordered:
+            return None
+        (first, attempt), *rest = ordered
+        found = read(attempt.locator)
+        if found:
+            self._sticky[key] = first
+            return attempt.locator, found
+        here = [a for _, a in rest if not a.strategy.startswith("frame")]
+        if here and _union(here).count() == 0:
+            rest = [(i, a) for i, a in rest if a.strategy.startswith("frame")]
+        for index, attempt in rest:
+            found = read(attempt.locator)
+            if found:
+                self._sticky[key] = index
+                return attempt.locator, found
+        return None
+
     def locator(
         self, key: str, scope: Locator | None = None, params: Mapping[str, str] | None = None
     ) -> Locator:
         """For reading: the first candidate with at least one match (visible or not), else the first one."""
-        ordered = self._ordered(key, scope, params)
-        for index, attempt in ordered:
-            if attempt.locator.count() > 0:
-                self._sticky[key] = index
-                return attempt.locator
-        return min(ordered)[1].locator
+        hit = self._first_hit(key, scope, params, lambda loc: loc.count() > 0)
+        return hit[0] if hit else self.attempts(key, scope, params)[0].locator
 
     def texts(
         self, key: str, scope: Locator | None = None, params: Mapping[str, str] | None = None
     ) -> list[str]:
         """Text contents of every match of the first candidate that matches (one round trip when it hits)."""
-        for index, attempt in self._ordered(key, scope, params):
-            found = attempt.locator.all_text_contents()
-            if found:
-                self._sticky[key] = index
-                return found
-        return []
+        hit = self._first_hit(key, scope, params, lambda loc: loc.all_text_contents())
+        return hit[1] if hit else []
 
     def attributes(
         self, key: str, name: str, scope: Locator | None = None, params: Mapping[str, str] | None = None
     ) -> list[str | None]:
         """Attribute `name` of every match of the first candidate that matches."""
-        for index, attempt in self._ordered(key, scope, params):
-            found: list[str | None] = attempt.locator.evaluate_all(
-                "(els, n) => els.map(e => e.getAttribute(n))", name
-            )
-            if found:
-                self._sticky[key] = index
-                return found
-        return []
+
+        def read(loc: Locator) -> list[str | None]:
+            found: list[str | None] = loc.evaluate_all("(els, n) => els.map(e => e.getAttribute(n))", name)
+            return found
+
+        hit = self._first_hit(key, scope, params, read)
+        return hit[1] if hit else []
 
     def is_visible(
         self, key: str, scope: Locator | None = None, params: Mapping[str, str] | None = None
     ) -> bool:
-        """True when some candidate of `key` has a visible match right now (no waiting)."""
-        return any(_visible_count(a.locator) > 0 for a in self.attempts(key, scope, params))
+        """True when some candidate of `key` has a visible match right now (no waiting): one round trip
+        for the candidates of this frame together, one per candidate inside an iframe."""
+        attempts = self.attempts(key, scope, params)
+        here = [a for a in attempts if not a.strategy.startswith("frame")]
+        if here and _visible_count(_union(here)) > 0:
+            return True
+        return any(_visible_count(a.locator) > 0 for a in attempts if a.strategy.startswith("frame"))
 
     def wait_for(
         self,
@@ -325,14 +346,18 @@ class Finder:
             self.on_hit(key, description, strategy)
 
 
+def _union(attempts: list[Attempt]) -> Locator:
+    """Every attempt's matches as one locator (attempts of one frame), to count or wait on them at once."""
+    return functools.reduce(lambda a, b: a.or_(b), (a.locator for a in attempts))
+
+
 def _wait_any(attempts: list[Attempt], timeout_ms: int) -> bool:
     """Condition-driven wait until any attempt has a visible match. The union is used ONLY to wait: the
     ordered scan that follows decides which candidate wins (so the hit stays attributable)."""
     if not attempts:
         return False
-    union = functools.reduce(lambda a, b: a.or_(b), (a.locator for a in attempts))
     try:
-        union.filter(visible=True).first.wait_for(state="visible", timeout=timeout_ms)
+        _union(attempts).filter(visible=True).first.wait_for(state="visible", timeout=timeout_ms)
     except PlaywrightTimeoutError:
         return False
     return True

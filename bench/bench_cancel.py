@@ -2,7 +2,9 @@
 
 Side by side in the same run: the agent (finder, double-checks, journal, evidence screenshot, read-back)
 and the floor — a hand-written Playwright script doing only the clicks a cancel needs, with hard-coded
-selectors and no checks. Prints figures and ratios; asserts nothing.
+selectors and no checks. Prints figures and ratios, then where the agent's time goes: the browser's
+launch, the session (run + context + login check), and per cancel each step (bench/phases.py); asserts
+nothing.
 
     .venv/bin/python bench/bench_cancel.py [--batch 20] [--repeat 3]
 """
@@ -29,6 +31,7 @@ from agent.shop.admin import ShopAdmin  # noqa: E402
 from agent.shop.seed import SHOP_PASSWORD  # noqa: E402
 from agent.shop.server import ShopThread  # noqa: E402
 from agent.store import Store  # noqa: E402
+from bench.phases import Phases  # noqa: E402
 from tests.e2e.agent_support import make_config, preload_session  # noqa: E402
 
 
@@ -58,19 +61,23 @@ def run_floor(browser: Browser, shop: ShopThread, admin: ShopAdmin, ids: list[st
 
 
 def run_agent(
-    browser: Browser, shop: ShopThread, admin: ShopAdmin, ids: list[str], folder: Path
+    browser: Browser, shop: ShopThread, admin: ShopAdmin, ids: list[str], folder: Path, phases: Phases
 ) -> list[float]:
     folder.mkdir(parents=True, exist_ok=True)
     cfg = make_config(folder, shop.base_url)
     preload_session(cfg, admin)
     times: list[float] = []
+    session_start = time.perf_counter()
     with Store.open(cfg.storage.database) as store, open_runtime(cfg, store, "bench", browser=browser) as rt:
         ensure_logged_in(rt)  # "after the browser is up" and logged in, like the floor
-        for order_id in ids:
-            start = time.perf_counter()
-            (result,) = cancel_orders(rt, [order_id], "changed_mind")
-            times.append(time.perf_counter() - start)
-            assert result.outcome.value == "requested", result.message
+        phases.totals["session (per run)"] += time.perf_counter() - session_start
+        with phases.installed():
+            for order_id in ids:
+                start = time.perf_counter()
+                with phases.phase("flow logic"):
+                    (result,) = cancel_orders(rt, [order_id], "changed_mind")
+                times.append(time.perf_counter() - start)
+                assert result.outcome.value == "requested", result.message
     return times
 
 
@@ -86,14 +93,17 @@ def main() -> None:
     os.environ.setdefault("BUYER_AGENT_PASSWORD", SHOP_PASSWORD)
     with ShopThread() as shop, ShopAdmin(shop.base_url) as admin, sync_playwright() as p:
         exe = resolve_chromium(playwright_path=p.chromium.executable_path)
+        start = time.perf_counter()
         browser = p.chromium.launch(executable_path=exe, args=launch_args(exe))
+        launch = time.perf_counter() - start
+        one, many = Phases(), Phases()
         with tempfile.TemporaryDirectory() as tmp:
             singles_agent = run_agent(
-                browser, shop, admin, fresh_orders(admin, args.repeat), Path(tmp) / "a1"
+                browser, shop, admin, fresh_orders(admin, args.repeat), Path(tmp) / "a1", one
             )
             singles_floor = run_floor(browser, shop, admin, fresh_orders(admin, args.repeat))
             batch_agent = sum(
-                run_agent(browser, shop, admin, fresh_orders(admin, args.batch), Path(tmp) / "a2")
+                run_agent(browser, shop, admin, fresh_orders(admin, args.batch), Path(tmp) / "a2", many)
             )
             batch_floor = sum(run_floor(browser, shop, admin, fresh_orders(admin, args.batch)))
         browser.close()
@@ -103,6 +113,14 @@ def main() -> None:
     print(f"{label:28}{one_a:>9.2f}s{one_f:>9.2f}s{one_a / one_f:>8.2f}   < 3 s")
     print(f"{'batch of ' + str(args.batch) + ' in one browser':28}{batch_agent:>9.2f}s{batch_floor:>9.2f}s"
           f"{batch_agent / batch_floor:>8.2f}   < 20 s")  # fmt: skip
+    session = one.totals.pop("session (per run)")
+    print(f"\nwhere the agent's time goes: browser launch {launch:.2f} s (once); session {session:.2f} s "
+          "(per run: run row, context, login check)")  # fmt: skip
+    many.totals.pop("session (per run)", None)
+    print(f"per cancel, single (mean of {args.repeat}):")
+    print("\n".join(one.lines(args.repeat)))
+    print(f"per cancel, in the batch of {args.batch}:")
+    print("\n".join(many.lines(args.batch)))
 
 
 if __name__ == "__main__":

@@ -60,7 +60,8 @@ def cancel_orders(
 ) -> list[CancelResult]:
     """Cancel each order in one browser; a failure on one order never stops the others."""
     check_cooldown(rt.config)  # during the site's anti-bot cooldown nothing automated touches it
-    ensure_logged_in(rt)
+    if not rt.session_checked:  # once a run: a session that ends later shows on the order's page (renewed)
+        ensure_logged_in(rt)
     results = []
     for order_id in order_ids:
         result = cancel_one(
