@@ -4,8 +4,10 @@
 to exactly one visible element (0 → next candidate, >1 → ambiguous, next candidate: never pick
 arbitrarily). Then it looks inside iframes, then opens the key's menus ("More", icon-only "More actions",
 kebab) and looks inside, then brings lazy content in (scrolls to the bottom) and waits, condition-driven,
-for any candidate to appear before a last round. The winner is reported through `on_hit(key, candidate,
-strategy)` so drift toward later candidates is visible; failure raises ControlNotFound listing every attempt.
+for any candidate to appear — or for the page to settle without one (agent.settle: loaded, no request in
+flight, no DOM change for a while), which ends the wait early — before a last round. The winner is
+reported through `on_hit(key, candidate, strategy)` so drift toward later candidates is visible; failure
+raises ControlNotFound listing every attempt.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
@@ -23,6 +26,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from agent.errors import ControlBlocked, ControlNotFound
 from agent.packs import Candidate, Pack, load_pack
+from agent.settle import Activity, until_shown_or_settled
 
 __all__ = [
     "Attempt",
@@ -258,25 +262,45 @@ class Finder:
         scope: Locator | None = None,
         timeout_ms: int | None = None,
         params: Mapping[str, str] | None = None,
+        until_settled: bool = False,
     ) -> Locator:
-        """The one visible element for control `key`; ControlNotFound (listing every attempt) otherwise."""
+        """The one visible element for control `key`; ControlNotFound (listing every attempt) otherwise.
+        `until_settled`: the late wait also ends when a loaded page settles without the control (for a
+        control a layout may simply not have, with another way to it: the cancel control of a detail
+        page, whose order row has one too). Otherwise it waits the whole timeout: content a page's timer
+        renders later, with no request or DOM change before it, is still found."""
         control = self.pack.control(key)
         root: Root = scope if scope is not None else self.page
         tried: list[str] = []
         hit = self._scan(key, root, tried, params, "")
         timeout = self.default_timeout_ms if timeout_ms is None else timeout_ms
         if hit is None and timeout > 0:
-            self._bring_in_lazy_content()
             waitable = [a for a in self.attempts(key, root, params) if not a.strategy.startswith("frame")]
             for menu in control.menus:
                 waitable += self.attempts(menu, root)
-            if _wait_any(waitable, timeout):
+            if self._late(waitable, timeout, until_settled, tried):
                 hit = self._scan(key, root, tried, params, "late:")
-            else:
-                tried.append(f"late: scrolled to the bottom and waited {timeout} ms: nothing appeared")
         if hit is None:
             raise ControlNotFound(key, tried, evidence=[f"url={self.page.url}"])
         return hit
+
+    def _late(self, waitable: list[Attempt], timeout: int, until_settled: bool, tried: list[str]) -> bool:
+        """Bring lazy content in, then wait for any of `waitable` (see find's `until_settled`)."""
+        if not until_settled:
+            self._bring_in_lazy_content()
+            if _wait_any(waitable, timeout):
+                return True
+            tried.append(f"late: scrolled to the bottom and waited {timeout} ms: nothing appeared")
+            return False
+        started = time.monotonic()
+        with Activity(self.page) as activity:  # from before the scroll: what it sets off counts
+            self._bring_in_lazy_content()
+            if until_shown_or_settled(lambda ms: _wait_any(waitable, ms), timeout, activity):
+                return True
+        waited = int((time.monotonic() - started) * 1000)
+        tried.append(f"late: scrolled to the bottom; the page settled after {waited} ms (of {timeout} ms "
+                     "allowed): nothing appeared")  # fmt: skip
+        return False
 
     def _scan(
         self, key: str, root: Root, tried: list[str], params: Mapping[str, str] | None, tag: str

@@ -110,8 +110,10 @@ class OrderDetailPage(PageObject):
 
     def open_cancel_dialog(self, timeout_ms: int | None = None) -> CancelDialog:
         """Find the cancel control wherever the layout puts it (Finder), click it, and return the cancel
-        form wherever it opened (a dialog here, a form page, a new tab)."""
-        return open_cancel_form(self, self.find("order_detail.cancel", timeout_ms=timeout_ms))
+        form wherever it opened (a dialog here, a form page, a new tab). A page that settles without one
+        ends the wait early: the order's row in My Orders is the other way to the form."""
+        control = self.finder.find("order_detail.cancel", timeout_ms=timeout_ms, until_settled=True)
+        return open_cancel_form(self, control)
 
     # -- parts --------------------------------------------------------------------------------------
     def _info(self) -> dict[str, str]:
