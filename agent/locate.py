@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
+from playwright.sync_api import ElementHandle, FrameLocator, Locator, Page
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import FrameLocator, Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from agent.errors import ControlBlocked, ControlNotFound
@@ -242,6 +242,17 @@ class Finder:
         if here and _visible_count(_union(here)) > 0:
             return True
         return any(_visible_count(a.locator) > 0 for a in attempts if a.strategy.startswith("frame"))
+
+    def visible_elements(self, key: str, scope: Locator | None = None) -> list[ElementHandle]:
+        """Every visible element some candidate of `key` matches, each once: the candidates of this frame
+        in one round trip (as one union), a candidate inside an iframe on its own."""
+        attempts = self.attempts(key, scope)
+        here = [a for a in attempts if not a.strategy.startswith("frame")]
+        found = _union(here).filter(visible=True).element_handles() if here else []
+        for attempt in attempts:
+            if attempt.strategy.startswith("frame"):
+                found += attempt.locator.filter(visible=True).element_handles()
+        return found
 
     def wait_for(
         self,

@@ -155,6 +155,18 @@ class PageObject:
             found = self.finder.texts(key, scope)
         return [t for t in (_norm(x) for x in found) if t]
 
+    def columns(self, rows: Locator, count: int, *keys: str) -> list[tuple[str, ...]] | None:
+        """For each of `count` rows, the text of each key in it: one read per key over all the rows
+        instead of one per row and key. None unless every key matches exactly once in every row (then
+        the caller reads row by row)."""
+        columns = []
+        for key in keys:
+            found = self.finder.texts(key, rows)
+            if len(found) != count:
+                return None
+            columns.append([_norm(t) for t in found])
+        return list(zip(*columns, strict=True))
+
     def attribute(self, key: str, name: str, scope: Locator | None = None) -> str | None:
         """Attribute `name` (a pack attribute key, e.g. "order_id") of the first match of `key`."""
         found = self.finder.attributes(key, self.pack.attribute(name), scope)
@@ -294,7 +306,10 @@ def digits_in(text: str, minimum: int = 6) -> str | None:
 
 
 def first_attribute(loc: Locator, name: str) -> str | None:
-    return loc.first.get_attribute(name) if loc.count() else None
+    """Attribute `name` of the first match of `loc` (None: no match, or no such attribute): one round trip."""
+    first = "(els, n) => els.slice(0, 1).map(e => e.getAttribute(n))"
+    found: list[str | None] = loc.evaluate_all(first, name)
+    return found[0] if found else None
 
 
 def json_path(body: Mapping[str, Any], *keys: str) -> Any:
