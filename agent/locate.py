@@ -18,7 +18,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from playwright.sync_api import ElementHandle, FrameLocator, Locator, Page
 from playwright.sync_api import Error as PlaywrightError
@@ -213,11 +213,29 @@ class Finder:
         hit = self._first_hit(key, scope, params, lambda loc: loc.count() > 0)
         return hit[0] if hit else self.attempts(key, scope, params)[0].locator
 
+    def counted(
+        self, key: str, scope: Locator | None = None, params: Mapping[str, str] | None = None
+    ) -> tuple[Locator, int]:
+        """`locator()` and how many elements it matches, from the same round trip."""
+        hit = self._first_hit(key, scope, params, lambda loc: loc.count())
+        return hit if hit else (self.attempts(key, scope, params)[0].locator, 0)
+
     def texts(
         self, key: str, scope: Locator | None = None, params: Mapping[str, str] | None = None
     ) -> list[str]:
         """Text contents of every match of the first candidate that matches (one round trip when it hits)."""
         hit = self._first_hit(key, scope, params, lambda loc: loc.all_text_contents())
+        return hit[1] if hit else []
+
+    def evaluate_all(self, key: str, script: str, scope: Locator | None = None) -> list[Any]:
+        """`script` (a function of the elements, returning a list) on every match of the first candidate
+        that matches: one round trip when the usual candidate hits."""
+
+        def read(loc: Locator) -> list[Any]:
+            found: list[Any] = loc.evaluate_all(script)
+            return found
+
+        hit = self._first_hit(key, scope, None, read)
         return hit[1] if hit else []
 
     def attributes(

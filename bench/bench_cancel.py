@@ -1,7 +1,8 @@
 """Benchmark: one cancel after the browser is up, and a batch of 20 in one browser, against the shop.
 
-Side by side in the same run: the agent (finder, double-checks, journal, evidence screenshot, read-back)
-and the floor — a hand-written Playwright script doing only the clicks a cancel needs, with hard-coded
+Side by side in the same run, taking turns order by order (so a machine whose load changes weighs on both
+alike): the agent (finder, double-checks, journal, evidence screenshot, read-back) and the floor — a
+hand-written Playwright script doing only the clicks a cancel needs, with hard-coded
 selectors and no checks. Prints figures and ratios, then where the agent's time goes: the browser's
 launch, the session (run + context + login check), and per cancel each step (bench/phases.py); asserts
 nothing.
@@ -17,6 +18,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -34,6 +37,8 @@ from agent.store import Store  # noqa: E402
 from bench.phases import Phases  # noqa: E402
 from tests.e2e.agent_support import make_config, preload_session  # noqa: E402
 
+Cancel = Callable[[str], None]
+
 
 def floor_cancel(page: Page, base_url: str, order_id: str) -> None:
     """The least a script can do to cancel: open, click, pick the first reason, confirm, see it done."""
@@ -45,39 +50,51 @@ def floor_cancel(page: Page, base_url: str, order_id: str) -> None:
     page.wait_for_selector(".order-status .order-block-title:has-text('Awaiting Cancellation')")
 
 
-def run_floor(browser: Browser, shop: ShopThread, admin: ShopAdmin, ids: list[str]) -> list[float]:
+@contextmanager
+def floor_side(browser: Browser, shop: ShopThread, admin: ShopAdmin) -> Iterator[Cancel]:
+    """The floor's cancel of one order, in a context of its own that lives for the whole comparison."""
     context = browser.new_context()
     context.add_cookies(
         [{"name": k, "value": v, "url": shop.base_url} for k, v in admin.new_session().items()]
     )
     page = context.new_page()
-    times = []
-    for order_id in ids:
-        start = time.perf_counter()
-        floor_cancel(page, shop.base_url, order_id)
-        times.append(time.perf_counter() - start)
+    yield lambda order_id: floor_cancel(page, shop.base_url, order_id)
     context.close()
-    return times
 
 
-def run_agent(
-    browser: Browser, shop: ShopThread, admin: ShopAdmin, ids: list[str], folder: Path, phases: Phases
-) -> list[float]:
+@contextmanager
+def agent_side(
+    browser: Browser, shop: ShopThread, admin: ShopAdmin, folder: Path, phases: Phases
+) -> Iterator[Cancel]:
+    """The agent's cancel of one order, in one run (browser context, store) for the whole comparison."""
     folder.mkdir(parents=True, exist_ok=True)
     cfg = make_config(folder, shop.base_url)
     preload_session(cfg, admin)
-    times: list[float] = []
     session_start = time.perf_counter()
     with Store.open(cfg.storage.database) as store, open_runtime(cfg, store, "bench", browser=browser) as rt:
         ensure_logged_in(rt)  # "after the browser is up" and logged in, like the floor
         phases.totals["session (per run)"] += time.perf_counter() - session_start
+
+        def cancel(order_id: str) -> None:
+            with phases.phase("flow logic"):
+                (result,) = cancel_orders(rt, [order_id], "changed_mind")
+            assert result.outcome.value == "requested", result.message
+
         with phases.installed():
-            for order_id in ids:
-                start = time.perf_counter()
-                with phases.phase("flow logic"):
-                    (result,) = cancel_orders(rt, [order_id], "changed_mind")
-                times.append(time.perf_counter() - start)
-                assert result.outcome.value == "requested", result.message
+            yield cancel
+
+
+def side_by_side(
+    agent: Cancel, floor: Cancel, admin: ShopAdmin, count: int
+) -> tuple[list[float], list[float]]:
+    """`count` cancels each, taking turns (agent, floor, agent …): a machine whose load changes during the
+    run weighs on both alike."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for pair in zip(fresh_orders(admin, count), fresh_orders(admin, count), strict=True):
+        for side, cancel, order_id in zip(times, (agent, floor), pair, strict=True):
+            start = time.perf_counter()
+            cancel(order_id)
+            side.append(time.perf_counter() - start)
     return times
 
 
@@ -98,14 +115,13 @@ def main() -> None:
         launch = time.perf_counter() - start
         one, many = Phases(), Phases()
         with tempfile.TemporaryDirectory() as tmp:
-            singles_agent = run_agent(
-                browser, shop, admin, fresh_orders(admin, args.repeat), Path(tmp) / "a1", one
-            )
-            singles_floor = run_floor(browser, shop, admin, fresh_orders(admin, args.repeat))
-            batch_agent = sum(
-                run_agent(browser, shop, admin, fresh_orders(admin, args.batch), Path(tmp) / "a2", many)
-            )
-            batch_floor = sum(run_floor(browser, shop, admin, fresh_orders(admin, args.batch)))
+            with agent_side(browser, shop, admin, Path(tmp) / "a1", one) as agent, \
+                    floor_side(browser, shop, admin) as floor:  # fmt: skip
+                singles_agent, singles_floor = side_by_side(agent, floor, admin, args.repeat)
+            with agent_side(browser, shop, admin, Path(tmp) / "a2", many) as agent, \
+                    floor_side(browser, shop, admin) as floor:  # fmt: skip
+                batch = side_by_side(agent, floor, admin, args.batch)
+            batch_agent, batch_floor = sum(batch[0]), sum(batch[1])
         browser.close()
     one_a, one_f = statistics.median(singles_agent), statistics.median(singles_floor)
     print(f"{'':28}{'agent':>10}{'floor':>10}{'ratio':>8}   target")

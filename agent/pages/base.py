@@ -134,6 +134,10 @@ class PageObject:
         """A locator for reading (rows, fields): the first candidate of `key` that matches anything."""
         return self.finder.locator(key, scope, params or None)
 
+    def counted(self, key: str, scope: Locator | None = None, **params: str) -> tuple[Locator, int]:
+        """`loc()` and its number of matches, in one round trip."""
+        return self.finder.counted(key, scope, params or None)
+
     def find(
         self, key: str, scope: Locator | None = None, timeout_ms: int | None = None, **params: str
     ) -> Locator:

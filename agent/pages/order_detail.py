@@ -118,8 +118,7 @@ class OrderDetailPage(PageObject):
     # -- parts --------------------------------------------------------------------------------------
     def _info(self) -> dict[str, str]:
         """Info rows keyed by the wording key their label matches (order_id_label, order_date_label …)."""
-        rows = self.loc("order_detail.info_row")
-        count = rows.count()
+        rows, count = self.counted("order_detail.info_row")
         pairs = self.columns(rows, count, "order_detail.info_label", "order_detail.info_value")
         out: dict[str, str] = {}
         for i in range(count):
@@ -130,8 +129,7 @@ class OrderDetailPage(PageObject):
         return out
 
     def _prices(self) -> list[tuple[str, str]]:
-        rows = self.loc("order_detail.price_row")
-        count = rows.count()
+        rows, count = self.counted("order_detail.price_row")
         pairs = self.columns(rows, count, "order_detail.price_label", "order_detail.price_value")
         if pairs is not None:
             return [(label, value) for label, value in pairs]
@@ -154,8 +152,7 @@ class OrderDetailPage(PageObject):
         return deadline if status is OrderStatus.AWAITING_SHIPMENT else None
 
     def _items(self) -> list[OrderLine]:
-        items = self.loc("order_detail.item")
-        count = items.count()
+        items, count = self.counted("order_detail.item")
         keys = ("order_detail.item_title", "order_detail.item_sku", "order_detail.item_price",
                 "order_detail.item_quantity")  # fmt: skip
         rows = self.columns(items, count, *keys) if count > 1 else None

@@ -100,15 +100,15 @@ class ReasonWidget(PageObject):
     def kind(self) -> str:
         """ "radio", "select", "searchable" or "custom"."""
         if self._kind is None:
-            radios = self.loc("reasons.radio", self._radio_scope()).count()
+            _, radios = self.counted("reasons.radio", self._radio_scope())
             self._kind = "radio" if radios else str(self._field_state()["kind"])
         return self._kind
 
     def _radio_scope(self) -> Locator | None:
         """The radio group named like the reason (other radios are not reasons), else the scope."""
         if self._radios_in is None:
-            group = self.loc("reasons.group", self.scope)
-            self._radios_in = (group if group.count() == 1 else self.scope,)
+            group, count = self.counted("reasons.group", self.scope)
+            self._radios_in = (group if count == 1 else self.scope,)
         return self._radios_in[0]
 
     def field(self) -> Locator:
@@ -152,7 +152,7 @@ class ReasonWidget(PageObject):
         return shown
 
     def _radios(self) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = self.loc("reasons.radio", self._radio_scope()).evaluate_all(RADIOS)
+        found: list[dict[str, Any]] = self.finder.evaluate_all("reasons.radio", RADIOS, self._radio_scope())
         return found
 
     # -- choosing -----------------------------------------------------------------------------------
