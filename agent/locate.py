@@ -165,6 +165,7 @@ class Finder:
         self.on_hit = on_hit
         self.default_timeout_ms = default_timeout_ms
         self._sticky: dict[str, int] = {}
+        self._absent: set[str] = set()  # keys whose last read found nothing (read next time union first)
 
     def attempts(
         self, key: str, root: Root | None = None, params: Mapping[str, str] | None = None
@@ -187,14 +188,20 @@ class Finder:
     ) -> tuple[Locator, T] | None:
         """`read` of the first candidate whose `read` finds something (the sticky one tried first). When
         the sticky one finds nothing, one round trip asks whether any other candidate of this frame
-        matches at all: a key absent from the page costs two round trips, not one per candidate."""
+        matches at all: a key absent from the page costs two round trips, not one per candidate — and
+        one, when it was absent the last time too (then all its candidates are asked at once first)."""
         ordered = self._ordered(key, scope, params)
+        if key in self._absent:  # absent last time: one round trip tells whether it still is
+            here = [a for _, a in ordered if not a.strategy.startswith("frame")]
+            if len(here) == len(ordered) and _union(here).count() == 0:
+                return None
         if not ordered:
             return None
         (first, attempt), *rest = ordered
         found = read(attempt.locator)
         if found:
             self._sticky[key] = first
+            self._absent.discard(key)
             return attempt.locator, found
         here = [a for _, a in rest if not a.strategy.startswith("frame")]
         if here and _union(here).count() == 0:
@@ -203,7 +210,9 @@ class Finder:
             found = read(attempt.locator)
             if found:
                 self._sticky[key] = index
+                self._absent.discard(key)
                 return attempt.locator, found
+        self._absent.add(key)
         return None
 
     def locator(
