@@ -154,6 +154,16 @@ def test_rendered_a_moment_later_without_scrolling(sc_page: Page, pack: Pack) ->
     assert hits[0][2] == "late:role"
 
 
+def test_reads_of_a_key_absent_last_time_still_see_it_come(sc_page: Page, pack: Pack) -> None:
+    sc_page.set_content('<div class="order-status"><h2 class="order-block-title">Awaiting shipment</h2></div>')
+    f, _ = finder(sc_page, pack)
+    assert f.texts("order_detail.status_tag") == [] and f.counted("order_detail.status_tag")[1] == 0
+    sc_page.evaluate("document.querySelector('.order-status').insertAdjacentHTML('beforeend',"
+                     " '<span class=\"order-status-tag\">Installments</span>')")  # fmt: skip
+    assert f.texts("order_detail.status_tag") == ["Installments"]
+    assert f.counted("order_detail.status_tag")[1] == 1
+
+
 def test_until_settled_a_page_without_the_control_is_given_up_early(sc_page: Page, pack: Pack) -> None:
     sc_page.set_content(
         '<div class="order-status"><h2 class="order-block-title">Awaiting shipment</h2>'
