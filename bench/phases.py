@@ -23,7 +23,6 @@ from typing import Any
 import agent.flows.cancel as cancel_flow
 import agent.pages.cancel_opening as cancel_opening
 import agent.pages.order_detail as order_detail
-import agent.pages.orders as orders_page
 from agent.browser import BrowserSession
 from agent.pages.cancel_dialog import CancelDialog
 from agent.store import Store
@@ -73,7 +72,7 @@ class Phases:
             (cancel_flow, "settle", "read back"),
             (cancel_flow, "open_dialog", "find control"),
             (order_detail, "open_cancel_form", "dialog"),
-            (orders_page, "open_cancel_form", "dialog"),
+            (CancelDialog, "wait_open", "dialog"),  # the form from an order row (list-row layouts)
             (cancel_opening, "open_cancel_form", "dialog"),
             (cancel_flow, "_choose_reason", "reason"),
             (cancel_flow, "_double_check", "reason"),
