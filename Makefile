@@ -34,6 +34,7 @@ e2e: setup
 bench: setup
 	$(BIN)/python bench/bench_cancel.py
 	$(BIN)/python bench/bench_sweep.py
+	$(BIN)/python bench/bench_startup.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

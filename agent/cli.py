@@ -26,14 +26,16 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from agent import __version__, stopping
-from agent.config import Config, config_file, load_config, to_toml
 from agent.errors import AgentError, UsageError
-from agent.store import Store
+
+if TYPE_CHECKING:  # the config (pydantic) and the store (sqlite-utils) load on first use: `--help` stays fast
+    from agent.config import Config
+    from agent.store import Store
 
 logger = logging.getLogger(__name__)
 LOG_FILE = "buyer-agent.log"
@@ -67,6 +69,8 @@ class App:
     def file_config(self) -> Config:
         """The settings as loaded, for every account."""
         if self._file_config is None:
+            from agent.config import load_config
+
             self._file_config = load_config(self.config_path)
         return self._file_config
 
@@ -84,6 +88,8 @@ class App:
     def store(self) -> Store:
         """The migrated store of the configured database, scoped to the chosen account; use it as a
         context manager."""
+        from agent.store import Store
+
         return Store.open(self.config.storage.database, account=self.config.account_name)
 
     def log_file(self) -> Path:
@@ -130,17 +136,31 @@ def _common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def _configure_logging(verbosity: int) -> None:
-    from rich.console import Console
-    from rich.logging import RichHandler
+class _RichOnFirstRecord(logging.Handler):
+    """rich's handler on stderr, built when the first record comes: a command that logs nothing never
+    imports rich (it costs a fast command like `db path` a third of its time)."""
 
+    _buyer_agent = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rich: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._rich is None:
+            from rich.console import Console
+            from rich.logging import RichHandler
+
+            self._rich = RichHandler(console=Console(stderr=True), show_time=False, show_path=False)
+        self._rich.handle(record)
+
+
+def _configure_logging(verbosity: int) -> None:
     level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "_buyer_agent", False)]:
         root.removeHandler(old)  # invoked again in the same process (tests): replace, don't stack
-    handler = RichHandler(console=Console(stderr=True), show_time=False, show_path=False)
-    handler._buyer_agent = True  # type: ignore[attr-defined]
-    root.addHandler(handler)
+    root.addHandler(_RichOnFirstRecord())
     root.setLevel(logging.DEBUG if verbosity >= 3 else logging.WARNING)  # other libraries: -vvv
     for ours in ("agent", "jobs"):
         logging.getLogger(ours).setLevel(level)
@@ -271,6 +291,8 @@ config_group = group(cli, "config", help="Inspect settings.")
 @click.option("--format", "fmt", type=click.Choice(["toml", "json"]), default="toml", show_default=True)
 def config_show(app: App, fmt: str) -> None:
     """Print the effective settings (file + environment + defaults). Secrets are never shown."""
+    from agent.config import config_file, to_toml
+
     cfg = app.config if app.account else app.file_config  # with --account: that account's own settings
     if fmt == "json":
         click.echo(json.dumps(cfg.public_dump(), indent=2))

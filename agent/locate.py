@@ -4,8 +4,10 @@
 to exactly one visible element (0 → next candidate, >1 → ambiguous, next candidate: never pick
 arbitrarily). Then it looks inside iframes, then opens the key's menus ("More", icon-only "More actions",
 kebab) and looks inside, then brings lazy content in (scrolls to the bottom) and waits, condition-driven,
-for any candidate to appear before a last round. The winner is reported through `on_hit(key, candidate,
-strategy)` so drift toward later candidates is visible; failure raises ControlNotFound listing every attempt.
+for any candidate to appear — or for the page to settle without one (agent.settle: loaded, no request in
+flight, no DOM change for a while), which ends the wait early — before a last round. The winner is
+reported through `on_hit(key, candidate, strategy)` so drift toward later candidates is visible; failure
+raises ControlNotFound listing every attempt.
 """
 
 from __future__ import annotations
@@ -13,16 +15,18 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
+from playwright.sync_api import ElementHandle, FrameLocator, Locator, Page
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import FrameLocator, Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from agent.errors import ControlBlocked, ControlNotFound
 from agent.packs import Candidate, Pack, load_pack
+from agent.settle import Activity, until_shown_or_settled
 
 __all__ = [
     "Attempt",
@@ -39,6 +43,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 HitCallback = Callable[[str, str, str], None]
+T = TypeVar("T")
 Root = Page | Locator | FrameLocator
 DEFAULT_TIMEOUT_MS = 5000
 MENU_TIMEOUT_MS = 2000
@@ -160,6 +165,7 @@ class Finder:
         self.on_hit = on_hit
         self.default_timeout_ms = default_timeout_ms
         self._sticky: dict[str, int] = {}
+        self._absent: set[str] = set()  # keys whose last read found nothing (read next time union first)
 
     def attempts(
         self, key: str, root: Root | None = None, params: Mapping[str, str] | None = None
@@ -177,46 +183,103 @@ class Finder:
         first = self._sticky.get(key, 0)
         return attempts[first : first + 1] + attempts[:first] + attempts[first + 1 :]
 
+    def _first_hit(
+        self, key: str, scope: Root | None, params: Mapping[str, str] | None, read: Callable[[Locator], T]
+    ) -> tuple[Locator, T] | None:
+        """`read` of the first candidate whose `read` finds something (the sticky one tried first). When
+        the sticky one finds nothing, one round trip asks whether any other candidate of this frame
+        matches at all: a key absent from the page costs two round trips, not one per candidate — and
+        one, when it was absent the last time too (then all its candidates are asked at once first)."""
+        ordered = self._ordered(key, scope, params)
+        if key in self._absent:  # absent last time: one round trip tells whether it still is
+            here = [a for _, a in ordered if not a.strategy.startswith("frame")]
+            if len(here) == len(ordered) and _union(here).count() == 0:
+                return None
+        if not ordered:
+            return None
+        (first, attempt), *rest = ordered
+        found = read(attempt.locator)
+        if found:
+            self._sticky[key] = first
+            self._absent.discard(key)
+            return attempt.locator, found
+        here = [a for _, a in rest if not a.strategy.startswith("frame")]
+        if here and _union(here).count() == 0:
+            rest = [(i, a) for i, a in rest if a.strategy.startswith("frame")]
+        for index, attempt in rest:
+            found = read(attempt.locator)
+            if found:
+                self._sticky[key] = index
+                self._absent.discard(key)
+                return attempt.locator, found
+        self._absent.add(key)
+        return None
+
     def locator(
         self, key: str, scope: Locator | None = None, params: Mapping[str, str] | None = None
     ) -> Locator:
         """For reading: the first candidate with at least one match (visible or not), else the first one."""
-        ordered = self._ordered(key, scope, params)
-        for index, attempt in ordered:
-            if attempt.locator.count() > 0:
-                self._sticky[key] = index
-                return attempt.locator
-        return min(ordered)[1].locator
+        hit = self._first_hit(key, scope, params, lambda loc: loc.count() > 0)
+        return hit[0] if hit else self.attempts(key, scope, params)[0].locator
+
+    def counted(
+        self, key: str, scope: Locator | None = None, params: Mapping[str, str] | None = None
+    ) -> tuple[Locator, int]:
+        """`locator()` and how many elements it matches, from the same round trip."""
+        hit = self._first_hit(key, scope, params, lambda loc: loc.count())
+        return hit if hit else (self.attempts(key, scope, params)[0].locator, 0)
 
     def texts(
         self, key: str, scope: Locator | None = None, params: Mapping[str, str] | None = None
     ) -> list[str]:
         """Text contents of every match of the first candidate that matches (one round trip when it hits)."""
-        for index, attempt in self._ordered(key, scope, params):
-            found = attempt.locator.all_text_contents()
-            if found:
-                self._sticky[key] = index
-                return found
-        return []
+        hit = self._first_hit(key, scope, params, lambda loc: loc.all_text_contents())
+        return hit[1] if hit else []
+
+    def evaluate_all(self, key: str, script: str, scope: Locator | None = None) -> list[Any]:
+        """`script` (a function of the elements, returning a list) on every match of the first candidate
+        that matches: one round trip when the usual candidate hits."""
+
+        def read(loc: Locator) -> list[Any]:
+            found: list[Any] = loc.evaluate_all(script)
+            return found
+
+        hit = self._first_hit(key, scope, None, read)
+        return hit[1] if hit else []
 
     def attributes(
         self, key: str, name: str, scope: Locator | None = None, params: Mapping[str, str] | None = None
     ) -> list[str | None]:
         """Attribute `name` of every match of the first candidate that matches."""
-        for index, attempt in self._ordered(key, scope, params):
-            found: list[str | None] = attempt.locator.evaluate_all(
-                "(els, n) => els.map(e => e.getAttribute(n))", name
-            )
-            if found:
-                self._sticky[key] = index
-                return found
-        return []
+
+        def read(loc: Locator) -> list[str | None]:
+            found: list[str | None] = loc.evaluate_all("(els, n) => els.map(e => e.getAttribute(n))", name)
+            return found
+
+        hit = self._first_hit(key, scope, params, read)
+        return hit[1] if hit else []
 
     def is_visible(
         self, key: str, scope: Locator | None = None, params: Mapping[str, str] | None = None
     ) -> bool:
-        """True when some candidate of `key` has a visible match right now (no waiting)."""
-        return any(_visible_count(a.locator) > 0 for a in self.attempts(key, scope, params))
+        """True when some candidate of `key` has a visible match right now (no waiting): one round trip
+        for the candidates of this frame together, one per candidate inside an iframe."""
+        attempts = self.attempts(key, scope, params)
+        here = [a for a in attempts if not a.strategy.startswith("frame")]
+        if here and _visible_count(_union(here)) > 0:
+            return True
+        return any(_visible_count(a.locator) > 0 for a in attempts if a.strategy.startswith("frame"))
+
+    def visible_elements(self, key: str, scope: Locator | None = None) -> list[ElementHandle]:
+        """Every visible element some candidate of `key` matches, each once: the candidates of this frame
+        in one round trip (as one union), a candidate inside an iframe on its own."""
+        attempts = self.attempts(key, scope)
+        here = [a for a in attempts if not a.strategy.startswith("frame")]
+        found = _union(here).filter(visible=True).element_handles() if here else []
+        for attempt in attempts:
+            if attempt.strategy.startswith("frame"):
+                found += attempt.locator.filter(visible=True).element_handles()
+        return found
 
     def wait_for(
         self,
@@ -237,25 +300,45 @@ class Finder:
         scope: Locator | None = None,
         timeout_ms: int | None = None,
         params: Mapping[str, str] | None = None,
+        until_settled: bool = False,
     ) -> Locator:
-        """The one visible element for control `key`; ControlNotFound (listing every attempt) otherwise."""
+        """The one visible element for control `key`; ControlNotFound (listing every attempt) otherwise.
+        `until_settled`: the late wait also ends when a loaded page settles without the control (for a
+        control a layout may simply not have, with another way to it: the cancel control of a detail
+        page, whose order row has one too). Otherwise it waits the whole timeout: content a page's timer
+        renders later, with no request or DOM change before it, is still found."""
         control = self.pack.control(key)
         root: Root = scope if scope is not None else self.page
         tried: list[str] = []
         hit = self._scan(key, root, tried, params, "")
         timeout = self.default_timeout_ms if timeout_ms is None else timeout_ms
         if hit is None and timeout > 0:
-            self._bring_in_lazy_content()
             waitable = [a for a in self.attempts(key, root, params) if not a.strategy.startswith("frame")]
             for menu in control.menus:
                 waitable += self.attempts(menu, root)
-            if _wait_any(waitable, timeout):
+            if self._late(waitable, timeout, until_settled, tried):
                 hit = self._scan(key, root, tried, params, "late:")
-            else:
-                tried.append(f"late: scrolled to the bottom and waited {timeout} ms: nothing appeared")
         if hit is None:
             raise ControlNotFound(key, tried, evidence=[f"url={self.page.url}"])
         return hit
+
+    def _late(self, waitable: list[Attempt], timeout: int, until_settled: bool, tried: list[str]) -> bool:
+        """Bring lazy content in, then wait for any of `waitable` (see find's `until_settled`)."""
+        if not until_settled:
+            self._bring_in_lazy_content()
+            if _wait_any(waitable, timeout):
+                return True
+            tried.append(f"late: scrolled to the bottom and waited {timeout} ms: nothing appeared")
+            return False
+        started = time.monotonic()
+        with Activity(self.page) as activity:  # from before the scroll: what it sets off counts
+            self._bring_in_lazy_content()
+            if until_shown_or_settled(lambda ms: _wait_any(waitable, ms), timeout, activity):
+                return True
+        waited = int((time.monotonic() - started) * 1000)
+        tried.append(f"late: scrolled to the bottom; the page settled after {waited} ms (of {timeout} ms "
+                     "allowed): nothing appeared")  # fmt: skip
+        return False
 
     def _scan(
         self, key: str, root: Root, tried: list[str], params: Mapping[str, str] | None, tag: str
@@ -325,14 +408,18 @@ class Finder:
             self.on_hit(key, description, strategy)
 
 
+def _union(attempts: list[Attempt]) -> Locator:
+    """Every attempt's matches as one locator (attempts of one frame), to count or wait on them at once."""
+    return functools.reduce(lambda a, b: a.or_(b), (a.locator for a in attempts))
+
+
 def _wait_any(attempts: list[Attempt], timeout_ms: int) -> bool:
     """Condition-driven wait until any attempt has a visible match. The union is used ONLY to wait: the
     ordered scan that follows decides which candidate wins (so the hit stays attributable)."""
     if not attempts:
         return False
-    union = functools.reduce(lambda a, b: a.or_(b), (a.locator for a in attempts))
     try:
-        union.filter(visible=True).first.wait_for(state="visible", timeout=timeout_ms)
+        _union(attempts).filter(visible=True).first.wait_for(state="visible", timeout=timeout_ms)
     except PlaywrightTimeoutError:
         return False
     return True

@@ -8,13 +8,13 @@ from __future__ import annotations
 import base64
 import csv
 import datetime as dt
+import functools
 import io
 import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, Field
 
 from agent.config import PolicyConfig
@@ -202,10 +202,15 @@ def _timeline(events: list[Event]) -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------- HTML
 
-_ENV = Environment(
-    loader=FileSystemLoader(Path(__file__).with_name("templates")),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-)
+@functools.cache
+def _env() -> Any:
+    """The template environment, built on first use: `report --json` never loads jinja2."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    return Environment(
+        loader=FileSystemLoader(Path(__file__).with_name("templates")),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+    )
 
 
 def render_html(rows: list[ReportRow], now: dt.datetime, target: Path) -> str:
@@ -219,7 +224,7 @@ def render_html(rows: list[ReportRow], now: dt.datetime, target: Path) -> str:
 
     sums = report_totals(rows)
     refunds = [(r.refunded_at, m) for r in rows if r.refunded_at and (m := counted(r)) is not None]
-    return _ENV.get_template("report.html").render(
+    return _env().get_template("report.html").render(
         rows=rows,
         totals=totals_json(sums),
         buckets=BUCKETS,

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from agent.cli import App, cli, command
 from agent.commands.orders import _order_ids, _runtime
-from agent.escalation import Level
+
+if TYPE_CHECKING:
+    from agent.escalation import Level
 
 # Like `dispute` (agent.commands.jobs.DISPUTE_EXIT): 0 done or nothing to do, 1 not done, 3 ask a person.
 MESSAGE_EXIT = {"sent": 0, "already_sent": 0, "dry_run": 0, "unavailable": 1, "not_escalable": 1, "failed": 1,

@@ -9,8 +9,7 @@ import click
 
 from agent.cli import App, cli, command, group
 from agent.errors import UsageError
-from agent.models import OrderStatus, normalise_order_id
-from agent.recording.manifest import FLOWS, FlowParams, recordings
+from agent.statuses import FLOWS, OrderStatus
 
 
 @command(cli)
@@ -60,6 +59,8 @@ def record(
     out_root: Path,
 ) -> None:
     """Record a read-only flow against the configured site as scrubbed fixture pages."""
+    from agent.models import normalise_order_id
+    from agent.recording.manifest import FlowParams
     from agent.recording.record import RecordSpec
     from agent.recording.record import record as record_flow
 
@@ -91,6 +92,7 @@ selectors = group(cli, "selectors", help="The selector pack: drift checks.")
 def selectors_check(app: App, fixtures_dir: Path | None, live: bool) -> None:
     """Run every pack key against recorded pages (or the live site); exit 1 if a key resolves nowhere."""
     from agent.recording.drift import check
+    from agent.recording.manifest import recordings
 
     folder = fixtures_dir or Path("fixtures") / app.config.site.profile
     if not live and not recordings(folder):

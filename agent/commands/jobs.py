@@ -8,15 +8,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 
 from agent.cli import ALL_ACCOUNTS, App, cli, command
 from agent.commands.orders import _order_ids, _runtime
 from agent.commands.output import Col, print_rows
 from agent.errors import UsageError
-from agent.store import utcnow
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # rich, the store and the jobs load inside the commands that use them
+    from rich.console import Console
+
     from jobs.report import ReportRow
     from jobs.sweep import SweepResult
 
@@ -80,6 +80,8 @@ def _sweep_all(app: App, as_json: bool, wait: bool, ask: object) -> None:
 
 def print_sweep(result: SweepResult, console: Console | None = None) -> None:
     """This run's transitions (order id, from, to, why), then what was checked."""
+    from rich.console import Console
+
     console = console or Console()
     rows = [[t.order_id, t.state_from.value, t.state_to.value, t.reason] for t in result.transitions]
     print_rows([Col("order id"), Col("from", whole=True), Col("to", whole=True), Col("why")], rows,
@@ -137,6 +139,8 @@ def report(
         raise UsageError("--json and --csv: choose one")
     if output and not as_csv:
         raise UsageError("--output writes the CSV: add --csv")
+    from agent.store import utcnow
+
     now = utcnow()
     rows = []
     for each in app.for_each_account(all_accounts):
@@ -165,6 +169,8 @@ REPORT_COLS = [Col("order id"), Col("state", whole=True), Col("amount"), Col("ag
 
 def print_report(rows: list[ReportRow], console: Console | None = None, named: bool = False) -> None:
     """Every request (urgent ones in red), then the totals per currency; `named` adds the account."""
+    from rich.console import Console
+
     from jobs.money import BUCKETS
     from jobs.report import report_totals
 

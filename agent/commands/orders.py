@@ -7,21 +7,21 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.progress import Progress
-from rich.table import Table
 
 from agent import stopping
 from agent.cli import ALL_ACCOUNTS, App, cli, command
-from agent.commands.output import Col, print_rows
 from agent.errors import NeedsHuman, Stopped, UsageError
-from agent.flows.cancel import CancelResult, cancel_orders
-from agent.flows.orders import list_orders, show_order
-from agent.flows.runtime import Runtime, open_runtime
-from agent.flows.session import log_in_with_human
-from agent.models import CancelOutcome, CancelRequest, Order, OrderDetail, OrderStatus, normalise_order_id
+from agent.statuses import CancelOutcome, OrderStatus
+
+if TYPE_CHECKING:  # flows (Playwright), models (pydantic) and rich load inside the commands that use them
+    from rich.console import Console
+
+    from agent.flows.cancel import CancelResult
+    from agent.flows.runtime import Runtime
+    from agent.models import CancelRequest, Order, OrderDetail
 
 EXIT_FOR_OUTCOME = {
     CancelOutcome.FAILED: 1,
@@ -33,6 +33,8 @@ EXIT_FOR_OUTCOME = {
 
 @contextmanager
 def _runtime(app: App, name: str, headed: bool = False) -> Iterator[Runtime]:
+    from agent.flows.runtime import open_runtime
+
     cfg = app.config
     if headed:
         cfg = cfg.model_copy(update={"browser": cfg.browser.model_copy(update={"headless": False})})
@@ -64,6 +66,8 @@ def _date(value: str | None, option: str) -> dt.date | None:
 
 
 def _order_ids(values: tuple[str, ...]) -> list[str]:
+    from agent.models import normalise_order_id
+
     try:
         ids = [normalise_order_id(v) for v in values]
     except ValueError as exc:
@@ -79,6 +83,8 @@ def _order_ids(values: tuple[str, ...]) -> list[str]:
 @click.option("--wait", "wait_s", default=600, show_default=True, help="Seconds to wait for a human.")
 def login(app: App, headed: bool, wait_for_human: bool, wait_s: int) -> None:
     """Log in (or check the saved session) and save the session for the next runs."""
+    from agent.flows.session import log_in_with_human
+
     with _runtime(app, "login", headed=headed) as rt:
         if headed or wait_for_human:
             log_in_with_human(rt, wait_s)
@@ -103,6 +109,11 @@ HEADED = click.option("--headed", is_flag=True, help="Show the browser while the
 def orders(app: App, status: str | None, since: str | None, until: str | None, search: str | None,
            as_json: bool, headed: bool, all_accounts: bool) -> None:  # fmt: skip
     """List your orders (all pages), filtered."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from agent.flows.orders import list_orders
+
     since_d, until_d = _date(since, "--since"), _date(until, "--until")
     found: list[Order] = []
     owners: list[str] = []
@@ -143,6 +154,8 @@ def orders(app: App, status: str | None, since: str | None, until: str | None, s
 @click.option("--json", "as_json", is_flag=True)
 def show(app: App, order_id: str, as_json: bool, headed: bool) -> None:
     """Show one order as the site shows it, and what the agent recorded about it."""
+    from agent.flows.orders import show_order
+
     (oid,) = _order_ids((order_id,))
     with _runtime(app, "show", headed=headed) as rt:
         detail = show_order(rt, oid)
@@ -186,6 +199,10 @@ def detail_lines(d: OrderDetail, request: CancelRequest | None) -> list[str]:
 def cancel(app: App, order_ids: tuple[str, ...], reason: str, dry_run: bool, yes: bool, fallback_other: bool,
            as_json: bool, headed: bool) -> None:  # fmt: skip
     """Cancel one or more of your orders (each exactly once)."""
+    from rich.progress import Progress
+
+    from agent.flows.cancel import CancelResult, cancel_orders
+
     ids = _order_ids(order_ids)
     if not reason.strip():
         raise UsageError("--reason must not be empty")
@@ -222,6 +239,8 @@ def cancel(app: App, order_ids: tuple[str, ...], reason: str, dry_run: bool, yes
 
 def _not_done(ids: list[str], done: list[CancelResult], stop: NeedsHuman) -> list[CancelResult]:
     """The order the run stopped on (it needs a person) and the ones after it (not attempted)."""
+    from agent.flows.cancel import CancelResult
+
     left = [i for i in ids if i not in {r.order_id for r in done}]
     stopped = CancelOutcome.NEEDS_HUMAN, stop.what
     skipped = CancelOutcome.SKIPPED, "not attempted: the run stopped for a person"
@@ -245,6 +264,8 @@ def _print_results(results: list[CancelResult], as_json: bool) -> None:
 
 def print_results(results: list[CancelResult], console: Console | None = None) -> None:
     """One row per order: order id, outcome, the reason picked, what happened."""
+    from agent.commands.output import Col, print_rows
+
     rows = [[r.order_id, r.outcome.value, r.reason_text, r.message] for r in results]
     print_rows([Col("order id"), Col("outcome", whole=True), Col("reason"), Col("message")], rows,
                console=console)  # fmt: skip

@@ -13,11 +13,11 @@ import io
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from rich.cells import cell_len
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+if TYPE_CHECKING:  # rich loads when something is printed: commands import this module at start
+    from rich.console import Console
+    from rich.table import Table
 
 __all__ = ["Col", "column_widths", "print_rows", "text_console"]
 
@@ -36,6 +36,9 @@ def print_rows(cols: Sequence[Col], rows: Sequence[Sequence[str]], styles: Seque
                first_width: int = ID_WIDTH) -> None:  # fmt: skip
     """`cols[0]` is the order id (or another key never wrapped). A table when it fits the terminal, else
     one record per row."""
+    from rich.console import Console
+    from rich.text import Text
+
     console = console or Console()
     widths = column_widths(cols, rows, console.width, first_width)
     style_of = [styles[i] if i < len(styles) else None for i in range(len(rows))]
@@ -64,6 +67,8 @@ def column_widths(cols: Sequence[Col], rows: Sequence[Sequence[str]], width: int
     """Each column's content width so that no value is cut and no word is split: at least its longest
     word (its longest value when `whole`, and the first column's), the room left shared out towards
     each column's longest value. None when even that is wider than `width`."""
+    from rich.cells import cell_len
+
     lows, highs = [], []
     for i, col in enumerate(cols):
         values = [row[i] for row in rows]
@@ -86,17 +91,24 @@ def column_widths(cols: Sequence[Col], rows: Sequence[Sequence[str]], width: int
 
 
 def _longest_word(text: str) -> int:
+    from rich.cells import cell_len
+
     return max((cell_len(word) for word in text.split()), default=0)
 
 
 def text_console(width: int) -> Console:
     """A console `width` columns wide that only records (no colour): `console.export_text()` gives what
     a terminal that wide would show. For tests and snapshots."""
+    from rich.console import Console
+
     return Console(width=width, record=True, color_system=None, force_terminal=False, file=io.StringIO())
 
 
 def _table(cols: Sequence[Col], rows: Sequence[Sequence[str]], styles: Sequence[str | None],
            title: str, widths: list[int]) -> Table:  # fmt: skip
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title=Text(title) if title else None)
     for col, width in zip(cols, widths, strict=True):
         table.add_column(Text(col.header), width=width, no_wrap=col.whole, overflow="fold")

@@ -45,6 +45,7 @@ class Runtime:
     ask: Ask | None = None
     failures: int = 0  # steps that failed without ending the run (one order of a batch): keep the trace
     trace: str | None = None  # where the run's trace was kept (space-separated parts), once it ends
+    session_checked: bool = False  # ensure_logged_in() passed in this run (a later expiry shows on a page)
     _api_client: MtopClient | None = field(default=None, repr=False)
 
     def now(self) -> dt.datetime:

@@ -73,6 +73,7 @@ def ensure_logged_in(rt: Runtime) -> OrdersPage:
     rt.browser.start_trace(rt.context)
     if not rt.config.site.locale:
         use_page_locale(rt)
+    rt.session_checked = True
     return orders
 
 

@@ -134,6 +134,10 @@ class PageObject:
         """A locator for reading (rows, fields): the first candidate of `key` that matches anything."""
         return self.finder.locator(key, scope, params or None)
 
+    def counted(self, key: str, scope: Locator | None = None, **params: str) -> tuple[Locator, int]:
+        """`loc()` and its number of matches, in one round trip."""
+        return self.finder.counted(key, scope, params or None)
+
     def find(
         self, key: str, scope: Locator | None = None, timeout_ms: int | None = None, **params: str
     ) -> Locator:
@@ -154,6 +158,18 @@ class PageObject:
         else:
             found = self.finder.texts(key, scope)
         return [t for t in (_norm(x) for x in found) if t]
+
+    def columns(self, rows: Locator, count: int, *keys: str) -> list[tuple[str, ...]] | None:
+        """For each of `count` rows, the text of each key in it: one read per key over all the rows
+        instead of one per row and key. None unless every key matches exactly once in every row (then
+        the caller reads row by row)."""
+        columns = []
+        for key in keys:
+            found = self.finder.texts(key, rows)
+            if len(found) != count:
+                return None
+            columns.append([_norm(t) for t in found])
+        return list(zip(*columns, strict=True))
 
     def attribute(self, key: str, name: str, scope: Locator | None = None) -> str | None:
         """Attribute `name` (a pack attribute key, e.g. "order_id") of the first match of `key`."""
@@ -294,7 +310,10 @@ def digits_in(text: str, minimum: int = 6) -> str | None:
 
 
 def first_attribute(loc: Locator, name: str) -> str | None:
-    return loc.first.get_attribute(name) if loc.count() else None
+    """Attribute `name` of the first match of `loc` (None: no match, or no such attribute): one round trip."""
+    first = "(els, n) => els.slice(0, 1).map(e => e.getAttribute(n))"
+    found: list[str | None] = loc.evaluate_all(first, name)
+    return found[0] if found else None
 
 
 def json_path(body: Mapping[str, Any], *keys: str) -> Any:

@@ -72,10 +72,12 @@ class CancelDialog(PageObject):
         *ReasonWidget.KEYS,
     )
     _root: Locator | None = None
+    _reasons: ReasonWidget | None = None
 
     def wait_open(self, timeout_ms: int | None = None) -> CancelDialog:
         self.check_session()
         self._root = self.find("cancel_dialog.root", timeout_ms=timeout_ms)
+        self._reasons = None
         return self
 
     @property
@@ -100,7 +102,9 @@ class CancelDialog(PageObject):
     # -- reasons (any widget, read and chosen as a person does) -------------------------------------
     @property
     def reasons(self) -> ReasonWidget:
-        return ReasonWidget(self.site, self.root)
+        if self._reasons is None:  # one widget for the form: it learns its kind once
+            self._reasons = ReasonWidget(self.site, self.root)
+        return self._reasons
 
     def reason_kind(self) -> str:
         """ "radio", "select", "searchable" or "custom": how the form offers its reasons."""

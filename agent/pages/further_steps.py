@@ -67,22 +67,13 @@ class FurtherSteps(PageObject):
 
     def _dialogs(self) -> list[ElementHandle]:
         """Every visible dialog, by any candidate of the pack (a step may be a role=alertdialog on top of
-        a role=dialog: all of them count, deduplicated)."""
-        found: list[ElementHandle] = []
-        for attempt in self.finder.attempts("confirm_step.root"):
-            for dialog in attempt.locator.filter(visible=True).element_handles():
-                if not any(_same(f, dialog) for f in found):
-                    found.append(dialog)
-        return found
+        a role=dialog: all of them count, each once)."""
+        return self.finder.visible_elements("confirm_step.root")
 
     def _affirmatives(self) -> list[ElementHandle]:
-        found: list[ElementHandle] = []
-        for dialog in self._dialogs():
-            for attempt in self.finder.attempts("confirm_step.yes"):
-                for button in attempt.locator.filter(visible=True).element_handles():
-                    if _inside(dialog, button) and not any(_same(f, button) for f in found):
-                        found.append(button)
-        return found
+        dialogs = self._dialogs()
+        buttons = self.finder.visible_elements("confirm_step.yes")
+        return [b for b in buttons if any(_inside(d, b) for d in dialogs)]
 
     def _back_out(self, dialogs: list[ElementHandle]) -> None:
         for attempt in self.finder.attempts("confirm_step.back"):

@@ -110,29 +110,35 @@ class OrderDetailPage(PageObject):
 
     def open_cancel_dialog(self, timeout_ms: int | None = None) -> CancelDialog:
         """Find the cancel control wherever the layout puts it (Finder), click it, and return the cancel
-        form wherever it opened (a dialog here, a form page, a new tab)."""
-        return open_cancel_form(self, self.find("order_detail.cancel", timeout_ms=timeout_ms))
+        form wherever it opened (a dialog here, a form page, a new tab). A page that settles without one
+        ends the wait early: the order's row in My Orders is the other way to the form."""
+        control = self.finder.find("order_detail.cancel", timeout_ms=timeout_ms, until_settled=True)
+        return open_cancel_form(self, control)
 
     # -- parts --------------------------------------------------------------------------------------
     def _info(self) -> dict[str, str]:
         """Info rows keyed by the wording key their label matches (order_id_label, order_date_label …)."""
-        rows = self.loc("order_detail.info_row")
+        rows, count = self.counted("order_detail.info_row")
+        pairs = self.columns(rows, count, "order_detail.info_label", "order_detail.info_value")
         out: dict[str, str] = {}
-        for i in range(rows.count()):
-            label = self.text("order_detail.info_label", rows.nth(i))
+        for i in range(count):
+            label = pairs[i][0] if pairs else self.text("order_detail.info_label", rows.nth(i))
             for key in ("order_id_label", "order_date_label", "payment_method_label"):
                 if key not in out and self.matches_wording(label, key):
-                    out[key] = self.text("order_detail.info_value", rows.nth(i))
+                    out[key] = pairs[i][1] if pairs else self.text("order_detail.info_value", rows.nth(i))
         return out
 
     def _prices(self) -> list[tuple[str, str]]:
-        rows = self.loc("order_detail.price_row")
+        rows, count = self.counted("order_detail.price_row")
+        pairs = self.columns(rows, count, "order_detail.price_label", "order_detail.price_value")
+        if pairs is not None:
+            return [(label, value) for label, value in pairs]
         return [
             (
                 self.text("order_detail.price_label", rows.nth(i)),
                 self.text("order_detail.price_value", rows.nth(i)),
             )
-            for i in range(rows.count())
+            for i in range(count)
         ]
 
     def _is_deposit(self, prices: list[tuple[str, str]]) -> bool:
@@ -146,19 +152,16 @@ class OrderDetailPage(PageObject):
         return deadline if status is OrderStatus.AWAITING_SHIPMENT else None
 
     def _items(self) -> list[OrderLine]:
-        items = self.loc("order_detail.item")
+        items, count = self.counted("order_detail.item")
+        keys = ("order_detail.item_title", "order_detail.item_sku", "order_detail.item_price",
+                "order_detail.item_quantity")  # fmt: skip
+        rows = self.columns(items, count, *keys) if count > 1 else None
         lines = []
-        for i in range(items.count()):
-            item = items.nth(i)
-            qty = digits_in(self.text("order_detail.item_quantity", item), minimum=1)
-            lines.append(
-                OrderLine(
-                    title=self.text("order_detail.item_title", item),
-                    sku=self.text("order_detail.item_sku", item),
-                    price=_money(self.text("order_detail.item_price", item), self.site.locale),
-                    quantity=int(qty) if qty else 1,
-                )
-            )
+        for i in range(count):
+            title, sku, price, quantity = rows[i] if rows else [self.text(k, items.nth(i)) for k in keys]
+            qty = digits_in(quantity, minimum=1)
+            money = _money(price, self.site.locale)
+            lines.append(OrderLine(title=title, sku=sku, price=money, quantity=int(qty) if qty else 1))
         return lines
 
     def cancel_control(self, timeout_ms: int | None = None) -> Locator:

@@ -93,18 +93,23 @@ class ReasonWidget(PageObject):
     def __init__(self, site: Site, scope: Locator | None = None) -> None:
         super().__init__(site)
         self.scope = scope
+        self._kind: str | None = None  # what the widget is does not change: told once, reads stay live
+        self._radios_in: tuple[Locator | None] | None = None
 
     # -- what it is ---------------------------------------------------------------------------------
     def kind(self) -> str:
         """ "radio", "select", "searchable" or "custom"."""
-        if self.loc("reasons.radio", self._radio_scope()).count():
-            return "radio"
-        return str(self._field_state()["kind"])
+        if self._kind is None:
+            _, radios = self.counted("reasons.radio", self._radio_scope())
+            self._kind = "radio" if radios else str(self._field_state()["kind"])
+        return self._kind
 
     def _radio_scope(self) -> Locator | None:
         """The radio group named like the reason (other radios are not reasons), else the scope."""
-        group = self.loc("reasons.group", self.scope)
-        return group if group.count() == 1 else self.scope
+        if self._radios_in is None:
+            group, count = self.counted("reasons.group", self.scope)
+            self._radios_in = (group if count == 1 else self.scope,)
+        return self._radios_in[0]
 
     def field(self) -> Locator:
         """The one visible reason control that is not a radio group (select, combobox, search input)."""
@@ -147,7 +152,7 @@ class ReasonWidget(PageObject):
         return shown
 
     def _radios(self) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = self.loc("reasons.radio", self._radio_scope()).evaluate_all(RADIOS)
+        found: list[dict[str, Any]] = self.finder.evaluate_all("reasons.radio", RADIOS, self._radio_scope())
         return found
 
     # -- choosing -----------------------------------------------------------------------------------

@@ -11,12 +11,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from agent.models import OrderStatus
+from agent.statuses import FLOWS as FLOWS  # noqa: F401  (light, for the CLI; re-exported here)
 
 MANIFEST = "manifest.json"
 HAR_FILE = "recording.har"
 SCREENS_DIR = "screens"
 Flow = Literal["orders", "cancel-dry-run", "sweep"]
-FLOWS: tuple[str, ...] = ("orders", "cancel-dry-run", "sweep")
 
 
 class FlowParams(BaseModel):

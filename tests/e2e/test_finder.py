@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -150,6 +151,41 @@ def test_rendered_a_moment_later_without_scrolling(sc_page: Page, pack: Pack) ->
     )  # 2 s: well after the first pass over every candidate, even on a loaded machine
     f, hits = finder(sc_page, pack)
     assert f.find("order_detail.cancel", timeout_ms=6_000).is_visible()
+    assert hits[0][2] == "late:role"
+
+
+def test_reads_of_a_key_absent_last_time_still_see_it_come(sc_page: Page, pack: Pack) -> None:
+    sc_page.set_content('<div class="order-status"><h2 class="order-block-title">Awaiting shipment</h2></div>')
+    f, _ = finder(sc_page, pack)
+    assert f.texts("order_detail.status_tag") == [] and f.counted("order_detail.status_tag")[1] == 0
+    sc_page.evaluate("document.querySelector('.order-status').insertAdjacentHTML('beforeend',"
+                     " '<span class=\"order-status-tag\">Installments</span>')")  # fmt: skip
+    assert f.texts("order_detail.status_tag") == ["Installments"]
+    assert f.counted("order_detail.status_tag")[1] == 1
+
+
+def test_until_settled_a_page_without_the_control_is_given_up_early(sc_page: Page, pack: Pack) -> None:
+    sc_page.set_content(
+        '<div class="order-status"><h2 class="order-block-title">Awaiting shipment</h2>'
+        '<div class="order-status-btns"><button class="comet-btn">Track order</button></div></div>'
+        '<div style="height: 3000px">More to love</div>'
+    )  # the list-row-only layout: no cancel control on this page, none coming
+    f, _ = finder(sc_page, pack)
+    start = time.monotonic()
+    with pytest.raises(ControlNotFound) as caught:
+        f.find("order_detail.cancel", timeout_ms=20_000, until_settled=True)
+    assert time.monotonic() - start < 10  # far below the timeout: the settled page ended the wait
+    assert any("the page settled after" in line for line in caught.value.tried)
+
+
+def test_until_settled_waits_while_the_page_keeps_changing(sc_page: Page, pack: Pack) -> None:
+    sc_page.set_content(
+        "<div id=slot></div><script>let n = 0; const t = setInterval(() => { slot.textContent = 'loading '"
+        " + (++n); if (n === 10) { clearInterval(t); slot.innerHTML = '<button>Cancel order</button>'; } },"
+        " 200);</script>"
+    )  # 2 s of DOM changes (no pause as long as the settle window) before the control shows
+    f, hits = finder(sc_page, pack)
+    assert f.find("order_detail.cancel", timeout_ms=10_000, until_settled=True).is_visible()
     assert hits[0][2] == "late:role"
 
 

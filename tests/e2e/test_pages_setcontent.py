@@ -227,6 +227,35 @@ def test_detail_is_parsed(sc_page: Page, pack: Pack) -> None:
     assert d.is_deposit is False and d.actions == ["Cancel order"]
 
 
+def _item(title: str, sku: str | None, price: str, qty: int) -> str:
+    sku_div = f'<div class="order-detail-item-sku">{sku}</div>' if sku is not None else ""
+    return (f'<div class="order-detail-item"><div class="order-detail-item-info"><div class="order-detail-item-title">'
+            f'{title}</div>{sku_div}<div class="order-detail-item-price">{price}</div>'
+            f'<div class="order-detail-item-quantity">x{qty}</div></div></div>')  # fmt: skip
+
+
+@pytest.mark.parametrize("second_sku", ["Size: L", None], ids=["columns", "row-by-row"])
+def test_detail_rows_are_paired_right_whether_read_by_column_or_by_row(
+    sc_page: Page, pack: Pack, second_sku: str | None
+) -> None:
+    html = detail_html("Awaiting shipment", "", [("Total", "US $9.00")])
+    html = html.replace(  # a row with a label and no value: the labels and values no longer line up
+        '<div class="info-row"><span class="info-row-label">Order placed on</span>',
+        '<div class="info-row"><span class="info-row-label">Paid on</span></div>'
+        '<div class="info-row"><span class="info-row-label">Order placed on</span>',
+    )
+    items = _item("USB cable", "Color: Red", "US $6.17", 2) + _item("Charger", second_sku, "US $2.83", 1)
+    start = html.index('<div class="order-detail-items">') + len('<div class="order-detail-items">')
+    end = html.index('<div class="order-price">')
+    sc_page.set_content(html[:start] + items + "</div>" + html[end:])
+    d = OrderDetailPage(site(sc_page, pack)).detail(now=NOW)
+    assert d.payment_method == "PayPal" and d.placed_at == dt.date(2026, 4, 27)
+    assert [(i.title, i.sku, i.quantity) for i in d.items] == [
+        ("USB cable", "Color: Red", 2), ("Charger", second_sku or "", 1)
+    ]
+    assert [i.price.amount for i in d.items if i.price] == [Decimal("6.17"), Decimal("2.83")]
+
+
 def test_detail_ship_by_and_deposit(sc_page: Page, pack: Pack) -> None:
     sc_page.set_content(
         detail_html(
