@@ -308,6 +308,8 @@ db = group(cli, "db", help="The SQLite database.")
 @command(db, "migrate")
 def db_migrate(app: App) -> None:
     """Create the database or bring its schema up to date."""
+    from agent.store import Store
+
     with Store.open(app.file_config.storage.database) as store:  # one database for every account
         click.echo(f"{store.path}: schema v{store.version}")
 
