@@ -40,7 +40,7 @@ def money_charts(sums: Totals, refunds: Iterable[tuple[dt.datetime, Money]]) -> 
 
 
 def _bar(title: str, labels: list[str], values: list[Decimal]) -> str:
-    import pygal  # only when a page with a chart is written
+    pygal = _pygal()
 
     chart = pygal.Bar(js=[], disable_xml_declaration=True, show_legend=False, width=WIDTH, height=HEIGHT,
                       x_label_rotation=20, print_values=True,
@@ -50,3 +50,15 @@ def _bar(title: str, labels: list[str], values: list[Decimal]) -> str:
     chart.add(title, [float(v) for v in values])
     svg = chart.render(is_unicode=True)
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def _pygal() -> Any:
+    """pygal, loaded when a page with a chart is written. Its import appends a legacy `sys.meta_path`
+    finder for its map plugins (unused here) that makes every later import in the process warn
+    (ImportWarning: find_spec() not found): take it out again."""
+    import sys
+
+    import pygal
+
+    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
+    return pygal

@@ -1,7 +1,7 @@
 """What people read, as they run it: `buyer-agent cancel`, `show`, `report` and `sweep` in their own
 processes against the shop, on terminals of 80 and 120 columns (COLUMNS): `report` at both, the others
 at one each (every process is a browser: each output at both widths, and its snapshots, are in
-tests/unit/test_human_output.py, with a fixed clock and ids). Each value is read back under its header
+tests/unit/test_human_output_text.py, with a fixed clock and ids). Each value is read back under its header
 and compared with what the same command prints as JSON (or with what the database recorded); ids are
 never cut; no line is wider than the terminal."""
 

@@ -129,3 +129,19 @@ def test_refunds_by_day_sums_per_currency_and_day() -> None:
                           (day + dt.timedelta(hours=5), Money(amount=Decimal("2.20"), currency="USD")),
                           (day, Money(amount=Decimal("5"), currency="EUR"))])  # fmt: skip
     assert got == {"EUR": {day.date(): Decimal("5")}, "USD": {day.date(): Decimal("3.30")}}
+
+
+def test_drawing_a_chart_leaves_later_imports_quiet() -> None:
+    """pygal appends a legacy import finder that makes every later import warn; the chart removes it."""
+    import importlib
+    import sys
+    import warnings
+
+    from jobs.chart import _pygal
+
+    _pygal()
+    assert not [f for f in sys.meta_path if type(f).__name__ == "PluginImportFixer"]
+    sys.modules.pop("tabnanny", None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        importlib.import_module("tabnanny")  # a fresh import: no ImportWarning from a leftover finder
