@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -285,27 +283,6 @@ def test_rechecks_are_planned_and_replaced_per_account(tmp_path: Path, write_tom
         refresh_rechecks(scheduler, cfg, resale, lambda job_id: None, now)  # resale's plan only
         assert sorted(j.id for j in scheduler.get_jobs()) == ["recheck:home/seller_deadline:8100000000000001",
                                                               "sweep"]  # fmt: skip
-
-
-@pytest.fixture
-def received() -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    """(json:// URL of a local receiver, the bodies it received)."""
-    bodies: list[dict[str, Any]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-            bodies.append(json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}"))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"json://127.0.0.1:{server.server_address[1]}/hook", bodies
-    server.shutdown()
-    server.server_close()
 
 
 def test_one_accounts_failed_sweep_is_recorded_and_notified_and_the_others_run(
