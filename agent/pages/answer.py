@@ -71,6 +71,10 @@ class SubmissionAnswer:
         if self.failure is None and self.is_submission(request):
             self.failure = request.failure or "the request failed"
 
+    def silence(self) -> str:
+        """Why there is no answer, in words: how the request failed, or that the site said nothing."""
+        return f"the request failed: {self.failure}" if self.failure else "the site did not answer"
+
     @property
     def settled(self) -> bool:
         return self.response is not None or self.failure is not None

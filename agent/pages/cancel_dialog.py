@@ -172,8 +172,7 @@ class CancelDialog(PageObject):
             response = answer.wait(self.site.timeout_ms, between=steps)
         result = CancelSubmitted(order_id=permit.order_id, reason=permit.reason, answer="unknown")
         if response is None:
-            why = f"the request failed: {answer.failure}" if answer.failure else "the site did not answer"
-            return result.model_copy(update={"error": why})
+            return result.model_copy(update={"error": answer.silence()})
         return self._outcome(result, response, answer.text)
 
     def _first_control(self) -> Locator:

@@ -100,8 +100,7 @@ class DisputePage(PageObject):
             self.click(button, irreversible=True)
             response = answer.wait(self.site.timeout_ms)
         if response is None:
-            why = f"the request failed: {answer.failure}" if answer.failure else "the site did not answer"
-            return DisputeSubmitted(answer="unknown", error=why)
+            return DisputeSubmitted(answer="unknown", error=answer.silence())
         self.page.wait_for_load_state("domcontentloaded")  # the answer's page (never a second navigation)
         if 300 <= response.status < 400:
             return DisputeSubmitted(answer="accepted")

@@ -105,8 +105,7 @@ class MessagePage(PageObject):
             self.click(button, irreversible=True)
             response = answer.wait(self.site.timeout_ms)
         if response is None:
-            why = f"the request failed: {answer.failure}" if answer.failure else "the site did not answer"
-            return MessageSubmitted(answer="unknown", error=why)
+            return MessageSubmitted(answer="unknown", error=answer.silence())
         self.page.wait_for_load_state("domcontentloaded")
         if self.finder.is_visible("message.error"):
             words = " ".join(self.texts("message.error", visible_only=True))
