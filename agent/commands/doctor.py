@@ -5,12 +5,19 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from agent.cli import App, cli, command
+from agent.commands.output import Col, print_rows
 
-STYLE = {"ok": "green", "warn": "yellow", "fail": "bold red"}
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from agent.doctor import Check
+
+STYLE = {"ok": "green", "warn": "yellow", "fail": "bold red"}  # a row's colour by its status
 
 
 @command(cli)
@@ -26,10 +33,6 @@ STYLE = {"ok": "green", "warn": "yellow", "fail": "bold red"}
 def doctor(app: App, as_json: bool, quick: bool, fixtures_dir: Path | None) -> None:
     """Check config, password, browser, session, API, selectors, database, lock, cooldown and notify URLs:
     ok / warn / fail with the fix. Exit 0 when nothing fails, else 1. Read-only."""
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
     from agent.doctor import run_checks
 
     checks = run_checks(app.config_path, quick=quick, fixtures=fixtures_dir)
@@ -37,11 +40,12 @@ def doctor(app: App, as_json: bool, quick: bool, fixtures_dir: Path | None) -> N
     if as_json:
         click.echo(json.dumps({"ok": not failed, "checks": [c.model_dump() for c in checks]}, indent=2))
     else:
-        table = Table("check", "status", "detail", "fix")
-        table.columns[0].no_wrap = True
-        for column in table.columns[2:]:
-            column.overflow = "fold"  # a long path wraps, never cut to "…"
-        for c in checks:
-            table.add_row(c.name, f"[{STYLE[c.status]}]{c.status}[/]", escape(c.detail), escape(c.fix))
-        Console().print(table)
+        print_checks(checks)
     sys.exit(1 if failed else 0)
+
+
+def print_checks(checks: list[Check], console: Console | None = None) -> None:
+    """One row per check: check, status, detail, fix — nothing cut (a long path is folded over lines)."""
+    cols = [Col("check"), Col("status", whole=True), Col("detail", fold=True), Col("fix", fold=True)]
+    rows = [[c.name, c.status, c.detail, c.fix] for c in checks]
+    print_rows(cols, rows, [STYLE[c.status] for c in checks], console=console, first_width=0)

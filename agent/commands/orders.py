@@ -109,9 +109,6 @@ HEADED = click.option("--headed", is_flag=True, help="Show the browser while the
 def orders(app: App, status: str | None, since: str | None, until: str | None, search: str | None,
            as_json: bool, headed: bool, all_accounts: bool) -> None:  # fmt: skip
     """List your orders (all pages), filtered."""
-    from rich.console import Console
-    from rich.table import Table
-
     from agent.flows.orders import list_orders
 
     since_d, until_d = _date(since, "--since"), _date(until, "--until")
@@ -129,22 +126,7 @@ def orders(app: App, status: str | None, since: str | None, until: str | None, s
         ]
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    table = Table()
-    table.add_column("order id", no_wrap=True, min_width=19)  # an id is never cut: people copy it
-    table.add_column("placed", no_wrap=True, min_width=10)  # nor is a date: the words may wrap instead
-    table.add_column("status")
-    table.add_column("store")
-    table.add_column("total", no_wrap=True)
-    table.add_column("items", no_wrap=True)
-    if all_accounts:
-        table.add_column("account", no_wrap=True)
-    for o, owner in zip(found, owners, strict=True):
-        total = f"{o.total.amount} {o.total.currency}" if o.total else ""
-        table.add_row(
-            o.order_id, str(o.placed_at or ""), o.status_text, o.store_name, total, str(len(o.items)),
-            *([owner] if all_accounts else []),
-        )  # fmt: skip
-    Console().print(table)
+    print_orders(found, owners if all_accounts else None)
     click.echo(f"{len(found)} order(s)")
 
 
@@ -166,6 +148,20 @@ def show(app: App, order_id: str, as_json: bool, headed: bool) -> None:
         return
     for line in detail_lines(detail, request):
         click.echo(line)
+
+
+def print_orders(found: list[Order], owners: list[str] | None = None, console: Console | None = None) -> None:
+    """One row per order — order id, placed, status, store, total, items (and the account, for several):
+    each value under its header, ids and dates never cut."""
+    from agent.commands.output import Col, print_rows
+
+    cols = [Col("order id"), Col("placed", whole=True), Col("status"), Col("store"),
+            Col("total", whole=True), Col("items", whole=True),
+            *([Col("account", whole=True)] if owners is not None else [])]  # fmt: skip
+    rows = [[o.order_id, str(o.placed_at or ""), o.status_text, o.store_name,
+             f"{o.total.amount} {o.total.currency}" if o.total else "", str(len(o.items)),
+             *([owners[i]] if owners is not None else [])] for i, o in enumerate(found)]  # fmt: skip
+    print_rows(cols, rows, console=console)
 
 
 def detail_lines(d: OrderDetail, request: CancelRequest | None) -> list[str]:

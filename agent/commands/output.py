@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # rich loads when something is printed: commands import this 
 __all__ = ["Col", "column_widths", "print_rows", "text_console"]
 
 ID_WIDTH = 19  # a 16-digit id and its padding
+FOLD_WIDTH = 24  # a folding column is never narrower than this (or its header)
 RECORD_INDENT = "    "  # a record's value continued on the next line
 
 
@@ -29,6 +30,7 @@ RECORD_INDENT = "    "  # a record's value continued on the next line
 class Col:
     header: str
     whole: bool = False  # never wrapped (a state, a date, an amount)
+    fold: bool = False  # a word too long for the line (a path) may be folded over lines, never cut
 
 
 def print_rows(cols: Sequence[Col], rows: Sequence[Sequence[str]], styles: Sequence[str | None] = (),
@@ -49,17 +51,17 @@ def print_rows(cols: Sequence[Col], rows: Sequence[Sequence[str]], styles: Seque
         console.print(Text(title))
     for row, style in zip(rows, style_of, strict=True):
         lines = [f"{cols[0].header}: {row[0]}"]
-        lines += [_wrapped(f"  {col.header}: ", value, console.width)
+        lines += [_wrapped(f"  {col.header}: ", value, console.width, col.fold)
                   for col, value in zip(cols[1:], row[1:], strict=True) if value]  # fmt: skip
         console.print(Text("\n".join(lines), style=style or ""), soft_wrap=True)
         console.print()
 
 
-def _wrapped(label: str, value: str, width: int) -> str:
-    """A record's line wrapped between words, continued four spaces in (a word is never split, and the
-    first stays on the label's line)."""
+def _wrapped(label: str, value: str, width: int, fold: bool = False) -> str:
+    """A record's line wrapped between words, continued four spaces in (a word is never split unless
+    `fold` and it is longer than a line; the first stays on the label's line)."""
     return textwrap.fill(value, width, initial_indent=label, subsequent_indent=RECORD_INDENT,
-                         break_long_words=False, break_on_hyphens=False)  # fmt: skip
+                         break_long_words=fold, break_on_hyphens=False)  # fmt: skip
 
 
 def column_widths(cols: Sequence[Col], rows: Sequence[Sequence[str]], width: int,
@@ -74,6 +76,7 @@ def column_widths(cols: Sequence[Col], rows: Sequence[Sequence[str]], width: int
         values = [row[i] for row in rows]
         longest = max((cell_len(v) for v in values), default=0)
         words = max(_longest_word(v) for v in [col.header, *values])  # a header wraps between its words
+        words = min(words, max(FOLD_WIDTH, cell_len(col.header))) if col.fold else words  # rich folds it
         low = max(longest, cell_len(col.header)) if i == 0 or col.whole else words  # no_wrap: header too
         lows.append(max(low, first_width) if i == 0 else low)
         highs.append(max(longest, lows[-1]))

@@ -67,7 +67,9 @@ def test_a_healthy_setup_is_all_ok_and_the_table_matches_the_json(
         assert code == 0, err
         shown = table_rows(table, first="check")
         assert [(r["check"], r["status"]) for r in shown] == [(r["check"], r["status"]) for r in expected]
-        assert [squashed(r) for r in shown] == [squashed(r) for r in expected]  # nothing cut, nothing moved
+        records = table.startswith("check: ")  # too narrow for a table: records, empty values left out
+        wanted = [{k: v for k, v in r.items() if v or not records} for r in expected]
+        assert [squashed(r) for r in shown] == [squashed(r) for r in wanted]  # nothing cut, nothing moved
         assert all(len(line) <= int(columns) for line in table.splitlines())
 
 

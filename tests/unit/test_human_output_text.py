@@ -1,7 +1,7 @@
-"""What people read — `report`, `cancel` results, `sweep`, `show` — at 80 and 120 columns: each value
-under its own header (read back like JSON), ids never cut, nothing cut to "…", no line wider than the
-terminal; and snapshots of the text (fixed clock and ids, syrupy: `pytest --snapshot-update` after a
-deliberate change, then read the diff)."""
+"""What people read — `orders`, `report`, `cancel` results, `sweep`, `show`, `doctor` — at 80 and 120
+columns: each value under its own header (read back like JSON), ids never cut, nothing cut to "…", no
+line wider than the terminal; and snapshots of the text (fixed clock and ids, syrupy: `pytest
+--snapshot-update` after a deliberate change, then read the diff)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,18 @@ from pathlib import Path
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
+from agent.commands.doctor import print_checks
 from agent.commands.jobs import print_report, print_sweep
-from agent.commands.orders import detail_lines, print_results
+from agent.commands.orders import detail_lines, print_orders, print_results
 from agent.commands.output import Col, column_widths, print_rows, text_console
 from agent.config import PolicyConfig
+from agent.doctor import Check
 from agent.flows.cancel_settle import CancelResult
 from agent.models import (
     CancelOutcome,
     CancelRequest,
     Money,
+    Order,
     OrderDetail,
     OrderLine,
     OrderStatus,
@@ -150,3 +153,54 @@ def test_a_table_too_wide_for_the_terminal_becomes_records_never_cut() -> None:
     print_rows(cols, rows, console=console)
     text = console.export_text()
     assert table_rows(text) == [{"order id": LONG, "state": "dispute_flagged", "note": rows[0][2]}]
+
+
+ORDERS = [
+    Order(order_id=LONG, status=OrderStatus.AWAITING_SHIPMENT, status_text="Awaiting shipment",
+          placed_at=dt.date(2026, 4, 27), store_name="Lamp World Store",
+          total=Money(amount=Decimal("19.99"), currency="USD"),
+          items=[OrderLine(title="Desk lamp", quantity=2)]),
+    Order(order_id="8804657123456790", status=OrderStatus.AWAITING_PAYMENT, status_text="Awaiting payment",
+          placed_at=dt.date(2026, 4, 28), store_name="A store with a rather long name [official]",
+          total=Money(amount=Decimal("1234.50"), currency="BRL"), items=[]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("owners", [None, ["home", "resale"]], ids=["one account", "all accounts"])
+def test_orders(width: int, owners: list[str] | None, snapshot: SnapshotAssertion) -> None:
+    console = text_console(width)
+    print_orders(ORDERS, owners, console=console)
+    text = console.export_text()
+    _check_shape(text, width, [o.order_id for o in ORDERS])
+    expected = [
+        {"order id": o.order_id, "placed": str(o.placed_at), "status": o.status_text, "store": o.store_name,
+         "total": f"{o.total.amount} {o.total.currency}" if o.total else "", "items": str(len(o.items))}
+        | ({"account": owners[i]} if owners else {})
+        for i, o in enumerate(ORDERS)
+    ]  # fmt: skip
+    assert table_rows(text) == expected  # "[official]" is text, never markup
+    assert text == snapshot
+
+
+CHECKS = [
+    Check(name="config", status="ok", detail="/home/me/buyer-agent.toml parses"),
+    Check(name="password", status="fail", detail="BUYER_AGENT_PASSWORD is not set",
+          fix="export BUYER_AGENT_PASSWORD=your-password (or an env file for the service)"),
+    Check(name="sweep lock", status="warn", detail="stale: pid 4242 ended without releasing it",
+          fix="harmless (the next sweep takes it); rm /var/lib/buyer-agent/buyer-agent.db.sweep.lock"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_doctor(width: int, snapshot: SnapshotAssertion) -> None:
+    console = text_console(width)
+    print_checks(CHECKS, console=console)
+    text = console.export_text()
+    assert all(len(line) <= width for line in text.splitlines()) and "…" not in text
+    expected = [{"check": c.name, "status": c.status, "detail": c.detail, "fix": c.fix} for c in CHECKS]
+    records = text.startswith("check: ")  # too narrow for a table: an empty value is left out
+    squashed = lambda row: {k: "".join(v.split()) for k, v in row.items()}  # noqa: E731 - a folded path
+    shown = [squashed(r) for r in table_rows(text, first="check")]
+    assert shown == [squashed({k: v for k, v in e.items() if v or not records}) for e in expected]
+    assert text == snapshot
