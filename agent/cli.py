@@ -69,7 +69,7 @@ class App:
     def file_config(self) -> Config:
         """The settings as loaded, for every account."""
         if self._file_config is None:
-            from agent.config import load_config
+            from agent.config_file import load_config
 
             self._file_config = load_config(self.config_path)
         return self._file_config
@@ -291,7 +291,7 @@ config_group = group(cli, "config", help="Inspect settings.")
 @click.option("--format", "fmt", type=click.Choice(["toml", "json"]), default="toml", show_default=True)
 def config_show(app: App, fmt: str) -> None:
     """Print the effective settings (file + environment + defaults). Secrets are never shown."""
-    from agent.config import config_file, to_toml
+    from agent.config_file import config_file, to_toml
 
     cfg = app.config if app.account else app.file_config  # with --account: that account's own settings
     if fmt == "json":

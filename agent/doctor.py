@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
-from agent.config import Config, config_file, load_config
+from agent.config import Config
+from agent.config_file import config_file, load_config
 from agent.errors import AgentError, ConfigError, CredentialsMissing, NeedsHuman, SessionExpired
 
 if TYPE_CHECKING:

@@ -9,7 +9,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from agent.config import Config, load_config
+from agent.config import Config
+from agent.config_file import load_config
 from agent.flows.cancel import cancel_orders
 from agent.flows.orders import list_orders
 from agent.flows.runtime import Runtime, open_runtime

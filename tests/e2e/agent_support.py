@@ -9,7 +9,8 @@ from typing import Any
 
 from playwright.sync_api import Browser
 
-from agent.config import Config, load_config
+from agent.config import Config
+from agent.config_file import load_config
 from agent.flows.cancel import CancelResult, cancel_orders
 from agent.flows.runtime import open_runtime
 from agent.shop.admin import ShopAdmin

@@ -15,7 +15,7 @@ from shop_steps import pick
 from sweep_steps import Agent, ShopClock, agent_config, save_shop_session, shop_log
 
 from agent import journal
-from agent.config import load_config
+from agent.config_file import load_config
 from agent.flows.dispute import build_message
 from agent.flows.escalate import ASK, send_message
 from agent.models import RequestState

@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from agent.cli import cli
-from agent.config import Config, load_config, to_toml
+from agent.config import Config
+from agent.config_file import load_config, to_toml
 from agent.errors import ConfigError, LockHeld, UsageError, WrongAccount
 from agent.models import Order, OrderStatus, RequestState
 from agent.store import MIGRATIONS, SCHEMA_VERSION, Store

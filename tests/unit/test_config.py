@@ -10,7 +10,8 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
-from agent.config import Config, load_config, to_toml
+from agent.config import Config
+from agent.config_file import load_config, to_toml
 from agent.errors import ConfigError, CredentialsMissing
 from agent.models import OrderStatus
 

@@ -12,7 +12,8 @@ import pytest
 from pydantic import BaseModel
 
 from agent.cli import cli
-from agent.config import Config, NamedAccountConfig, PolicyConfig, SiteOverrides, load_config
+from agent.config import Config, NamedAccountConfig, PolicyConfig, SiteOverrides
+from agent.config_file import load_config
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "config.example.toml"

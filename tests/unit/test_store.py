@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.config import load_config
+from agent.config_file import load_config
 from agent.errors import AlreadyRequested, IllegalTransition, StateConflict, StoreError
 from agent.models import Money, Order, OrderDetail, OrderStatus, RequestState
 from agent.store import SCHEMA_VERSION, Store
