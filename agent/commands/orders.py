@@ -13,7 +13,7 @@ import click
 
 from agent import stopping
 from agent.cli import ALL_ACCOUNTS, App, cli, command
-from agent.errors import NeedsHuman, Stopped, UsageError
+from agent.errors import AgentError, NeedsHuman, Stopped, UsageError
 from agent.statuses import CancelOutcome, OrderStatus
 
 if TYPE_CHECKING:  # flows (Playwright), models (pydantic) and rich load inside the commands that use them
@@ -114,9 +114,19 @@ def orders(app: App, status: str | None, since: str | None, until: str | None, s
     since_d, until_d = _date(since, "--since"), _date(until, "--until")
     found: list[Order] = []
     owners: list[str] = []
+    codes: set[int] = set()
     for each in app.for_each_account(all_accounts):
-        with _runtime(each, "orders", headed=headed) as rt:
-            listed = list_orders(rt, OrderStatus(status) if status else None, since_d, until_d, search)
+        try:
+            with _runtime(each, "orders", headed=headed) as rt:
+                listed = list_orders(rt, OrderStatus(status) if status else None, since_d, until_d, search)
+        except Stopped:
+            raise
+        except AgentError as exc:
+            if not all_accounts:
+                raise
+            codes.add(exc.exit_code)  # one account's failure (a login, a captcha) hides no other's orders
+            click.echo(f"error: account {each.config.account_name}: {' '.join(str(exc).split())}", err=True)
+            continue
         found += listed
         owners += [each.config.account_name] * len(listed)
     if as_json:
@@ -125,9 +135,10 @@ def orders(app: App, status: str | None, since: str | None, until: str | None, s
             for o, a in zip(found, owners, strict=True)
         ]
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    print_orders(found, owners if all_accounts else None)
-    click.echo(f"{len(found)} order(s)")
+    else:
+        print_orders(found, owners if all_accounts else None)
+        click.echo(f"{len(found)} order(s)")
+    sys.exit(3 if 3 in codes else 1 if codes else 0)  # a person is needed (a captcha) outranks a failure
 
 
 @command(cli)

@@ -151,6 +151,11 @@ def test_orders_of_every_account_from_the_command_line(
     assert mine and not set(mine) & set(theirs)
     lists = {e["account"] for e in shop_admin.log()[before:] if e["kind"] in ("api_list", "page")}
     assert lists == {SHOP_EMAIL, SECOND_EMAIL}
+    Cooldown(cfg.for_account("resale").storage.state_dir, SECOND_EMAIL).start(30, "FAIL_SYS_USER_VALIDATE")
+    code, out, err = finish(agent(tmp_path / "buyer-agent.toml", "orders", "--all-accounts", "--json",
+                                  "--status", "awaiting_shipment"))  # fmt: skip
+    assert code == 3 and err.strip().startswith("error: account resale: ")  # a captcha: a person is needed
+    assert sorted(r["order_id"] for r in json.loads(out)) == sorted(mine)  # the other account still listed
     missing = finish(agent(tmp_path / "buyer-agent.toml", "orders", "--account", "nobody"))
     assert (
         missing[0] == 2
