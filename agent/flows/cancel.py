@@ -157,10 +157,9 @@ def _attempt(
     refusal = _refusal(rt, detail)
     if refusal is not None:
         return refusal
-    reuse = [True]  # the detail page just read is still on screen
-    dialog = retrying(
-        rt, lambda: open_dialog(rt, order_id, reuse), f"opening the cancel dialog of {order_id}"
-    )
+    reuse = [True]  # the detail page just read is still on screen (a retry loads it afresh)
+    dialog = retrying(rt, lambda: open_dialog(rt, order_id, reuse, just_read=True),
+                      f"opening the cancel dialog of {order_id}")  # fmt: skip
     try:
         return _fill_and_submit(rt, dialog, detail, reason, dry_run, fallback_other, confirm)
     finally:
@@ -267,11 +266,12 @@ def _start(rt: Runtime, detail: OrderDetail, to: RequestState, existing: object,
         logger.info("order %s: another run recorded its request first", detail.order_id)
 
 
-def open_dialog(rt: Runtime, order_id: str, reuse: list[bool]) -> CancelDialog:
+def open_dialog(rt: Runtime, order_id: str, reuse: list[bool], just_read: bool = False) -> CancelDialog:
     """The cancel dialog of `order_id`: from the detail page's control, else from its row in My Orders.
-    Either way it belongs to that order: the page or the row it was opened from names it."""
+    Either way it belongs to that order: the page or the row it was opened from names it. `just_read`: the
+    detail page on screen was read a moment ago (agent.flows.read.detail_page)."""
     try:
-        return detail_page(rt, order_id, reuse).open_cancel_dialog()
+        return detail_page(rt, order_id, reuse, just_read).open_cancel_dialog()
     except ControlNotFound as on_detail:
         logger.info("no cancel control on the detail page of %s; trying its row in My Orders", order_id)
         orders = OrdersPage(rt.site).open().search(order_id)

@@ -22,9 +22,11 @@ __all__ = ["detail_page", "read_detail", "read_order", "refused"]
 logger = logging.getLogger(__name__)
 
 
-def detail_page(rt: Runtime, order_id: str, reuse: list[bool]) -> OrderDetailPage:
+def detail_page(rt: Runtime, order_id: str, reuse: list[bool], just_read: bool = False) -> OrderDetailPage:
     """The order's detail page: the one on screen when it already shows this order and `reuse[0]`
-    (first attempt only — a retry always loads afresh), else a fresh load. Saves a page load per step."""
+    (first attempt only — a retry always loads afresh), else a fresh load. Saves a page load per step.
+    `just_read`: the page on screen was read (loaded, no error, logged in) a moment ago by this flow, with
+    nothing done to it since: it is not waited for again."""
     page = OrderDetailPage(rt.site)
     here = (
         order_id_from_url(rt.page.url) == order_id
@@ -32,7 +34,7 @@ def detail_page(rt: Runtime, order_id: str, reuse: list[bool]) -> OrderDetailPag
     )
     if reuse[0] and here:
         reuse[0] = False
-        return page.wait_loaded()
+        return page if just_read else page.wait_loaded()
     return page.open(order_id)
 
 

@@ -30,6 +30,7 @@ class SubmissionAnswer:
         self.response: Response | None = None
         self.failure: str | None = None  # the submission request failed without an answer (dropped, aborted)
         self.text: str | None = None  # the answer's body, read as it arrived (None: it could not be)
+        self.unread: str | None = None  # why that read failed (the page moved on: the body is gone)
         self._token_answers = 0
 
     def __enter__(self) -> SubmissionAnswer:
@@ -46,12 +47,13 @@ class SubmissionAnswer:
     def _on_response(self, response: Response) -> None:
         if self.response is not None or not self.is_submission(response.request):
             return
+        unread = None
         try:  # read at once: a page that reloads after its answer takes the body with it
             text: str | None = response.text()
-        except PlaywrightError:
-            text = None
+        except PlaywrightError as exc:
+            text, unread = None, exc.message
         if self._final(text):
-            self.response, self.text = response, text
+            self.response, self.text, self.unread = response, text, unread
 
     def _final(self, text: str | None) -> bool:
         """False for a rotated-token answer (the page re-signs and sends again: that next answer is the
