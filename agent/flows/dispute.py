@@ -160,11 +160,19 @@ def _reconcile(rt: Runtime, request: CancelRequest, attempt: Attempt) -> Dispute
     return _unanswered(rt, request, attempt, f"the site shows {status.status_text!r}")
 
 
-def _unanswered(rt: Runtime, request: CancelRequest, attempt: Attempt, shown: str) -> DisputeResult | None:
+def judge_unanswered(rt: Runtime, order_id: str, action: str, attempt: Attempt, shown: str) -> Unanswered:
+    """The journal's rule for a submission the page does not show (a dispute, a message), recorded; a
+    voided attempt (RETRY) is closed `not_submitted` here."""
     verdict = journal.judge(rt.store, attempt, rt.now(), rt.run_id, rt.config.policy.unanswered_click_hours)
-    rt.event("unanswered", order_id=request.order_id, action=ACTION, verdict=verdict.value, shown=shown)
+    rt.event("unanswered", order_id=order_id, action=action, verdict=verdict.value, shown=shown)
     if verdict is Unanswered.RETRY:
-        rt.store.close_attempt(request.order_id, ACTION, rt.run_id, outcome="not_submitted")
+        rt.store.close_attempt(order_id, action, rt.run_id, outcome="not_submitted")
+    return verdict
+
+
+def _unanswered(rt: Runtime, request: CancelRequest, attempt: Attempt, shown: str) -> DisputeResult | None:
+    verdict = judge_unanswered(rt, request.order_id, ACTION, attempt, shown)
+    if verdict is Unanswered.RETRY:
         return None
     if verdict is Unanswered.PENDING:
         return _result(request, "pending", f"{PENDING_MESSAGE} ({shown})")

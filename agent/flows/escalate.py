@@ -20,7 +20,7 @@ from agent import journal, stopping
 from agent.api import check_cooldown
 from agent.errors import ControlNotFound, OrderNotFound
 from agent.escalation import ACTIONS, SENT, UNAVAILABLE, Level, settled_levels
-from agent.flows.dispute import build_message
+from agent.flows.dispute import build_message, judge_unanswered
 from agent.flows.guard import SubmissionGuard
 from agent.flows.runtime import Runtime
 from agent.flows.session import ensure_logged_in
@@ -197,10 +197,8 @@ def _unanswered(
     """The journal's rule. Past `unanswered_click_hours` the attempt is closed `needs_human`: the level is
     settled (never sent again) and the request's state is left as it is — a message moves no money."""
     action = ACTIONS[level]
-    verdict = journal.judge(rt.store, attempt, rt.now(), rt.run_id, rt.config.policy.unanswered_click_hours)
-    rt.event("unanswered", order_id=request.order_id, action=action, verdict=verdict.value, shown=shown)
+    verdict = judge_unanswered(rt, request.order_id, action, attempt, shown)
     if verdict is Unanswered.RETRY:
-        rt.store.close_attempt(request.order_id, action, rt.run_id, outcome="not_submitted")
         return None
     if verdict is Unanswered.PENDING:
         return _result(request, level, "pending", f"{PENDING_MESSAGE} ({shown})")
