@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 from playwright.sync_api import Error as PlaywrightError
 
 from agent.browser_setup import launch_args, resolve_chromium
+from agent.devtools import DevTools
 from agent.errors import BrowserUnavailable
 
 if TYPE_CHECKING:
@@ -27,9 +28,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+
 # What the agent never needs to see: images, fonts, media. Matching by URL means only these requests
 # pay the cost of a route round trip.
 _HEAVY = re.compile(r"\.(png|jpe?g|gif|webp|avif|ico|svg|woff2?|ttf|otf|mp4|webm|mp3)(\?|$)", re.I)
+_NOTHING = re.compile(r"(?!)")  # matches no URL: keeps routing on without blocking anything
 
 
 def account_slug(email: str) -> str:
@@ -52,6 +55,7 @@ class BrowserSession:
         self._owned = browser is None
         self._traced: set[int] = set()
         self._parts: dict[int, list[Path]] = {}  # trace parts saved while tracing paused for a login
+        self._devtools: dict[BrowserContext, DevTools] = {}
 
     def __enter__(self) -> BrowserSession:
         if not self._owned:
@@ -120,11 +124,19 @@ class BrowserSession:
         )
         context.set_default_timeout(self.settings.timeout_ms)
         context.set_default_navigation_timeout(self.settings.navigation_timeout_ms)
-        if self.settings.block_resources:
-            context.route(_HEAVY, lambda route: route.abort())
+        # Routing stays on for the context's whole life, even with nothing to block: switching it on and
+        # off (the network guard's route, around each submission) while a page reloads can hang Chromium
+        # (Network.setCacheDisabled never answered, seen with Chromium 150).
+        context.route(_HEAVY if self.settings.block_resources else _NOTHING, lambda route: route.abort())
+        self._devtools[context] = DevTools(context)  # answers' bodies kept (agent.devtools)
         if replay_har is not None:
             context.route_from_har(replay_har, not_found="abort")
         return context
+
+    def new_page(self, context: BrowserContext) -> Page:
+        """A new tab of `context` (one of ours), its DevTools session set up before its first load."""
+        devtools = self._devtools.get(context)
+        return devtools.new_page() if devtools else context.new_page()
 
     def save_session(self, context: BrowserContext, email: str) -> Path:
         """Write the context's cookies/storage to the account's file, readable by the owner only."""

@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -40,6 +41,18 @@ from tests.e2e.agent_support import make_config, preload_session  # noqa: E402
 Cancel = Callable[[str], None]
 
 
+@dataclass
+class Side:
+    """One side of the comparison: `cancel` is timed; `quiet` (untimed) waits until what the cancel left
+    running in the browser is done, so that it never weighs on the other side's turn. The agent does not
+    wait for the order page's reload after an accepted cancel (it reads the order through the API); in a
+    batch the next order's page load cuts that reload short, but taking turns it would run on into the
+    floor's time."""
+
+    cancel: Cancel
+    quiet: Callable[[], None] = lambda: None
+
+
 def floor_cancel(page: Page, base_url: str, order_id: str) -> None:
     """The least a script can do to cancel: open, click, pick the first reason, confirm, see it done."""
     page.goto(f"{base_url}/p/order/detail.html?orderId={order_id}")
@@ -51,21 +64,21 @@ def floor_cancel(page: Page, base_url: str, order_id: str) -> None:
 
 
 @contextmanager
-def floor_side(browser: Browser, shop: ShopThread, admin: ShopAdmin) -> Iterator[Cancel]:
+def floor_side(browser: Browser, shop: ShopThread, admin: ShopAdmin) -> Iterator[Side]:
     """The floor's cancel of one order, in a context of its own that lives for the whole comparison."""
     context = browser.new_context()
     context.add_cookies(
         [{"name": k, "value": v, "url": shop.base_url} for k, v in admin.new_session().items()]
     )
     page = context.new_page()
-    yield lambda order_id: floor_cancel(page, shop.base_url, order_id)
+    yield Side(lambda order_id: floor_cancel(page, shop.base_url, order_id))
     context.close()
 
 
 @contextmanager
 def agent_side(
     browser: Browser, shop: ShopThread, admin: ShopAdmin, folder: Path, phases: Phases
-) -> Iterator[Cancel]:
+) -> Iterator[Side]:
     """The agent's cancel of one order, in one run (browser context, store) for the whole comparison."""
     folder.mkdir(parents=True, exist_ok=True)
     cfg = make_config(folder, shop.base_url)
@@ -81,20 +94,19 @@ def agent_side(
             assert result.outcome.value == "requested", result.message
 
         with phases.installed():
-            yield cancel
+            yield Side(cancel, quiet=lambda: rt.page.wait_for_load_state("load"))
 
 
-def side_by_side(
-    agent: Cancel, floor: Cancel, admin: ShopAdmin, count: int
-) -> tuple[list[float], list[float]]:
+def side_by_side(agent: Side, floor: Side, admin: ShopAdmin, count: int) -> tuple[list[float], list[float]]:
     """`count` cancels each, taking turns (agent, floor, agent …): a machine whose load changes during the
     run weighs on both alike."""
     times: tuple[list[float], list[float]] = ([], [])
     for pair in zip(fresh_orders(admin, count), fresh_orders(admin, count), strict=True):
-        for side, cancel, order_id in zip(times, (agent, floor), pair, strict=True):
+        for spent, side, order_id in zip(times, (agent, floor), pair, strict=True):
             start = time.perf_counter()
-            cancel(order_id)
-            side.append(time.perf_counter() - start)
+            side.cancel(order_id)
+            spent.append(time.perf_counter() - start)
+            side.quiet()
     return times
 
 

@@ -367,15 +367,24 @@ def _click_and_judge(rt: Runtime, dialog: CancelDialog, detail: OrderDetail, tex
         raise SessionExpired(f"the site answered the click: {submitted.error}")
     if submitted.answer == "refused":
         return _site_refused(rt, detail, submitted.error)
-    if submitted.accepted:  # the click reloaded the order's page — unless the form had a tab of its own
-        reloaded = dialog.page is rt.page
-        after = read_detail(rt, order_id, reuse=reloaded, before=detail if reloaded else None)
+    if submitted.accepted:
+        after = _after_accepted(rt, dialog, detail)
         return settle(rt, after, before=detail.status) or _pending(rt, after, "the site accepted the click")
     after = read_order(rt, order_id)  # unknown: the site now (its API), never the page behind the dialog
     settled = settle(rt, after, before=detail.status)
     if settled is not None:
         return settled
     return unanswered(rt, after) or _failed(rt, detail, f"the click reached nothing ({submitted.error})")
+
+
+def _after_accepted(rt: Runtime, dialog: CancelDialog, detail: OrderDetail) -> OrderDetail:
+    """The order once the site accepted: from its API when there is one (one signed call; the page reloads
+    on its own meanwhile), else from the page the click reloaded — unless the form had a tab of its own."""
+    if rt.config.api.enabled:
+        return read_order(rt, detail.order_id)
+    reloaded = dialog.page is rt.page
+    dialog.wait_reloaded()
+    return read_detail(rt, detail.order_id, reuse=reloaded, before=detail if reloaded else None)
 
 
 def _journal_answer(rt: Runtime, submitted: CancelSubmitted, shot: str) -> None:

@@ -94,7 +94,7 @@ def refused(rt: Runtime, what: str, exc: ApiRefused) -> None:
 
 def _read_in_own_tab(rt: Runtime, order_id: str) -> OrderDetail:
     """The order's page read in a tab of its own, so that an open cancel form stays as it is."""
-    page = rt.context.new_page()
+    page = rt.browser.new_page(rt.context)
     try:
         finder = Finder(page, rt.pack, rt.site.locale, on_hit=rt.site.finder.on_hit)
         site = dataclasses.replace(rt.site, page=page, finder=finder)

@@ -118,7 +118,7 @@ def open_runtime(
         context = browser_session.new_context(
             config.account.email, locale=config.site.locale or None, **(context_options or {})
         )
-        page = context.new_page()
+        page = browser_session.new_page(context)
         site = make_site(config, pack, page, store, run_id)
         rt = Runtime(config, store, run_id, pack, browser_session, context, page, site, ask)
         try:

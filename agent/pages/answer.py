@@ -1,6 +1,7 @@
 """Waiting for the site's answer to a submission: the response to the request the caller recognises as
 the submission (the network guard's `is_submission`), or the news that it failed without one. Listens on
-the whole browser context, so a form in another tab is covered. Waits on events, never on a timer."""
+the whole browser context, so a form in another tab is covered. Waits on events, never on a timer. The
+answer's body is the one Chromium kept (agent.devtools), else read through the page as it arrives."""
 
 from __future__ import annotations
 
@@ -15,11 +16,23 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from agent.api.protocol import Kind, classify, ret_code
+from agent.devtools import answer_body
 from agent.pages.base import PAGE_TOKEN_ROUNDS
 
 __all__ = ["SubmissionAnswer"]
 
 SLICE_MS = 250  # one event wait; between two, `between()` may act (a further confirmation step)
+
+
+def _kept_body(response: Response) -> str | None:
+    """The answer's body as Chromium kept it for the tab (agent.devtools): there even when the page has
+    reloaded since. None: not kept."""
+    try:
+        response.finished()
+        page = response.request.frame.page
+    except PlaywrightError:  # not a tab's request (a worker's), or the tab is gone
+        return None
+    return answer_body(page, response.request)
 
 
 class SubmissionAnswer:
@@ -48,10 +61,12 @@ class SubmissionAnswer:
         if self.response is not None or not self.is_submission(response.request):
             return
         unread = None
-        try:  # read at once: a page that reloads after its answer takes the body with it
-            text: str | None = response.text()
-        except PlaywrightError as exc:
-            text, unread = None, exc.message
+        text = _kept_body(response)
+        if text is None:
+            try:  # read at once: a page that reloads after its answer takes the body with it
+                text = response.text()
+            except PlaywrightError as exc:
+                unread = exc.message
         if self._final(text):
             self.response, self.text, self.unread = response, text, unread
 

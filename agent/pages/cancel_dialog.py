@@ -213,12 +213,11 @@ class CancelDialog(PageObject):
         if not ret.startswith("SUCCESS"):
             words = ret.split("::", 1)[-1].strip() or ret
             return result.model_copy(update={"answer": "refused", "error": words})
-        self._wait_reloaded()
-        return result.model_copy(update={"answer": "accepted"})
+        return result.model_copy(update={"answer": "accepted"})  # the page reloads on its own
 
-    def _wait_reloaded(self) -> None:
+    def wait_reloaded(self) -> None:
         """After an accepted cancel the page reloads: wait for the dialog to go (tolerating the reload), or
-        for a form page's own answer to show."""
+        for a form page's own answer to show. Only a reader of the page that follows needs to wait."""
         deadline = time.monotonic() + self.site.timeout_ms / 1000
         while time.monotonic() < deadline:
             try:

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from agent import journal
 from agent.models import CancelOutcome, RequestState
 from agent.shop.scenarios import LAYOUTS
 from agent.store import Store
@@ -40,9 +41,11 @@ SCENARIOS = [
 ]  # fmt: skip
 
 
-def _cancel_and_check(shop, shop_admin, browser, tmp_path, locale: str, login: bool = False) -> None:
+def _cancel_and_check(
+    shop, shop_admin, browser, tmp_path, locale: str, login: bool = False, config: dict | None = None
+) -> None:
     order_id = pick_order(shop_admin, "awaiting_shipment", picked_up=False)
-    cfg = make_config(tmp_path, shop.base_url)
+    cfg = make_config(tmp_path, shop.base_url, **(config or {}))
     if not login:
         preload_session(cfg, shop_admin)
 
@@ -57,9 +60,14 @@ def _cancel_and_check(shop, shop_admin, browser, tmp_path, locale: str, login: b
         assert request.reason_text == CHANGED_MIND[locale]
         assert request.seller_deadline is not None
         hits = {h["key"] for h in store.selector_hits()}
-        sent_events = [e for e in store.events_for(order_id) if e.kind == "submission_sent"]
+        events = store.events_for(order_id)
     assert hits & {"order_detail.cancel", "orders.row_cancel"}
+    sent_events = [e for e in events if e.kind == journal.SENT]
     assert len(sent_events) == 1 and sent_events[0].detail["names_order"]  # the guard saw it leave
+    # The site's own answer was read, though the page reloads the moment it gets it (agent.devtools)
+    answers = [(e.kind, e.detail.get("answer")) for e in events if e.kind.startswith("submission_")]
+    assert (journal.ANSWERED, "accepted") in answers, answers
+    assert ("submission_unanswered", None) not in answers, answers
 
 
 @pytest.mark.parametrize(("layout", "widget", "locale"), MATRIX, ids=["-".join(m) for m in MATRIX])
@@ -74,6 +82,17 @@ def test_cancel_in_every_layout_reason_widget_and_locale(
 def test_cancel_in_every_other_scenario(scenario, locale, shop, shop_admin, browser, tmp_path):
     shop_admin.set_scenario(scenario, locale=locale)
     _cancel_and_check(shop, shop_admin, browser, tmp_path, locale, login=scenario == "classic_login")
+
+
+@pytest.mark.parametrize(
+    "config",
+    [{"api": {"enabled": False}}, {"browser": {"block_resources": False}}],
+    ids=["read-back-from-the-reloaded-page", "nothing-blocked"],
+)
+def test_cancel_without_the_api_or_without_blocking(config, shop, shop_admin, browser, tmp_path):
+    """Without the API the order is read back from the page the click reloaded; without blocking, routing
+    still stays on for the whole context (switching it around the guard while a page reloads can hang)."""
+    _cancel_and_check(shop, shop_admin, browser, tmp_path, "en", config=config)
 
 
 def test_a_page_that_sends_another_orders_id_sends_nothing(shop, shop_admin, browser, tmp_path):
