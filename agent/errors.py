@@ -81,7 +81,7 @@ class ControlNotFound(AgentError, LookupError):
 
 
 class ControlBlocked(AgentError):
-    """Raised by agent.locate when a control that was found cannot be clicked: an overlay the guard cannot
+    """Raised by agent.overlays when a control that was found cannot be clicked: an overlay the guard cannot
     close keeps intercepting it, or it stays disabled/hidden. For an irreversible click nothing was sent."""
 
     exit_code = 1

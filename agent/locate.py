@@ -1,4 +1,5 @@
-"""Selector packs → locators: the control finder, the overlay guard and the drift check.
+"""Selector packs → locators: the control finder (the candidates: agent.candidates; the overlay guard:
+agent.overlays; the drift check: agent.pack_check).
 
 `Finder.find(key)` tries a key's candidates in the pack's order and accepts a candidate only when it resolves
 to exactly one visible element (0 → next candidate, >1 → ambiguous, next candidate: never pick
@@ -14,139 +15,29 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 from playwright.sync_api import ElementHandle, FrameLocator, Locator, Page
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from agent.errors import ControlBlocked, ControlNotFound
-from agent.packs import Candidate, Pack, load_pack
+from agent.candidates import Attempt, Root, candidate_attempts, visible_count
+from agent.errors import ControlNotFound
+from agent.overlays import click_through_overlays
+from agent.packs import Pack, load_pack
 from agent.settle import Activity, until_shown_or_settled
 
-__all__ = [
-    "Attempt",
-    "Finder",
-    "HitCallback",
-    "Resolution",
-    "candidate_attempts",
-    "check_pack",
-    "click_through_overlays",
-    "dismiss_overlays",
-    "load_pack",
-]
+__all__ = ["Attempt", "Finder", "HitCallback", "load_pack"]
 
 logger = logging.getLogger(__name__)
 
 HitCallback = Callable[[str, str, str], None]
 T = TypeVar("T")
-Root = Page | Locator | FrameLocator
 DEFAULT_TIMEOUT_MS = 5000
 MENU_TIMEOUT_MS = 2000
-CLICK_TIMEOUT_MS = 3000  # per attempt; only an intercepted click waits it out (loaded machines are slow)
 IFRAME = "iframe"  # the finder's own structural query: every iframe is searched when the page has no match
-INTERCEPTED = "intercepts pointer events"
-CLICK_DONE = "click action done"  # Playwright's call log once the click was delivered
 MAX_AMBIGUOUS = 20
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """One concrete way to look: a candidate with its wording and parameters filled in."""
-
-    locator: Locator
-    description: str
-    strategy: str
-    position: int  # index of the candidate in the pack (0 = first choice)
-
-
-class Resolution(NamedTuple):
-    """What check_pack found for a key: the matching candidate (or None), its strategy, its position."""
-
-    candidate: str | None
-    strategy: str
-    position: int | None = None
-
-    @property
-    def late(self) -> bool:
-        """True when a fallback (not the first candidate) matched: the site is drifting."""
-        return bool(self.position)
-
-
-# -- candidates → locators --------------------------------------------------------------------------
-def _fill(text: str, params: Mapping[str, str] | None) -> str:
-    for name, value in (params or {}).items():
-        text = text.replace("{" + name + "}", value)
-    return text
-
-
-def _texts(pack: Pack, text: str, locale: str, params: Mapping[str, str] | None) -> list[str]:
-    text = _fill(text, params)
-    return pack.words(text[1:], locale) if text.startswith("@") else [text]
-
-
-def _has_text(
-    pack: Pack, cand: Candidate, locale: str, params: Mapping[str, str] | None
-) -> re.Pattern[str] | None:
-    if cand.has_text is None:
-        return None
-    words = _texts(pack, cand.has_text, locale, params)
-    return re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
-
-
-def _build(root: Root, cand: Candidate, text: str) -> Locator:
-    if cand.role is not None:
-        if cand.name is None:
-            return root.get_by_role(cand.role)  # type: ignore[arg-type]
-        return root.get_by_role(cand.role, name=text, exact=cand.exact)  # type: ignore[arg-type]
-    builders: dict[str, Callable[[], Locator]] = {
-        "label": lambda: root.get_by_label(text, exact=cand.exact),
-        "placeholder": lambda: root.get_by_placeholder(text, exact=cand.exact),
-        "title": lambda: root.get_by_title(text, exact=cand.exact),
-        "text": lambda: root.get_by_text(text, exact=cand.exact),
-        "css": lambda: root.locator(text),
-        "xpath": lambda: root.locator(f"xpath={text}"),
-    }
-    return builders[cand.strategy]()
-
-
-def _describe(cand: Candidate, text: str, pattern: re.Pattern[str] | None) -> str:
-    if cand.role is not None:
-        desc = f"role={cand.role}" + (f'[name="{text}"]' if cand.name is not None else "")
-    else:
-        desc = f'{cand.strategy}="{text}"'
-    if pattern is not None:
-        desc += f" has_text=/{pattern.pattern}/"
-    if cand.frame:
-        desc = f"frame({cand.frame}) >> {desc}"
-    return desc
-
-
-def candidate_attempts(
-    root: Root, pack: Pack, key: str, locale: str, params: Mapping[str, str] | None = None
-) -> list[Attempt]:
-    """Every concrete attempt of `key`, in priority order (wordings: the locale's, then English)."""
-    out: list[Attempt] = []
-    for position, cand in enumerate(pack.control(key).candidates):
-        base: Root = root.frame_locator(cand.frame) if cand.frame else root
-        pattern = _has_text(pack, cand, locale, params)
-        source = cand.name if cand.role is not None else cand.value
-        texts = _texts(pack, source, locale, params) if source is not None else [""]
-        for text in texts:
-            loc = _build(base, cand, text)
-            if pattern is not None:
-                loc = loc.filter(has_text=pattern)
-            strategy = f"frame:{cand.strategy}" if cand.frame else cand.strategy
-            out.append(Attempt(loc, _describe(cand, text, pattern), strategy, position))
-    return out
-
-
-def _visible_count(loc: Locator) -> int:
-    return loc.filter(visible=True).count()
 
 
 # -- the finder ------------------------------------------------------------------------------------
@@ -266,9 +157,9 @@ class Finder:
         for the candidates of this frame together, one per candidate inside an iframe."""
         attempts = self.attempts(key, scope, params)
         here = [a for a in attempts if not a.strategy.startswith("frame")]
-        if here and _visible_count(_union(here)) > 0:
+        if here and visible_count(_union(here)) > 0:
             return True
-        return any(_visible_count(a.locator) > 0 for a in attempts if a.strategy.startswith("frame"))
+        return any(visible_count(a.locator) > 0 for a in attempts if a.strategy.startswith("frame"))
 
     def visible_elements(self, key: str, scope: Locator | None = None) -> list[ElementHandle]:
         """Every visible element some candidate of `key` matches, each once: the candidates of this frame
@@ -382,7 +273,7 @@ class Finder:
     ) -> Locator | None:
         for menu in self.pack.control(key).menus:
             for opener in self.attempts(menu, root):
-                if _visible_count(opener.locator) != 1:
+                if visible_count(opener.locator) != 1:
                     tried.append(f"{tag}menu {menu}: {opener.description} → not exactly one visible")
                     continue
                 click_through_overlays(opener.locator.filter(visible=True), self.page, self.pack, self.locale)
@@ -425,107 +316,3 @@ def _wait_any(attempts: list[Attempt], timeout_ms: int) -> bool:
     return True
 
 
-# -- overlay guard ---------------------------------------------------------------------------------
-def overlay_keys(pack: Pack) -> list[str]:
-    return [k for k in pack.controls if k.startswith("overlays.")]
-
-
-def dismiss_overlays(page: Page, pack: Pack, locale: str | None = None) -> list[str]:
-    """Close every known overlay that is visible now (chat, coupon, foreign modals, cookie banners).
-    Returns what was closed. Our own dialogs are excluded by the pack's selectors."""
-    closed: list[str] = []
-    for key in overlay_keys(pack):
-        for attempt in candidate_attempts(page, pack, key, locale or pack.meta.default_locale):
-            visible = attempt.locator.filter(visible=True)
-            for _ in range(5):  # several popups of one kind; each click removes one
-                if visible.count() == 0:
-                    break
-                try:
-                    visible.first.click(timeout=CLICK_TIMEOUT_MS)
-                except PlaywrightError as exc:
-                    logger.debug("overlay %s did not close: %s", attempt.description, exc.message)
-                    break
-                closed.append(f"{key}: {attempt.description}")
-    if closed:
-        logger.info("closed overlays: %s", "; ".join(closed))
-    return closed
-
-
-def click_through_overlays(
-    locator: Locator,
-    page: Page,
-    pack: Pack,
-    locale: str | None = None,
-    attempts: int = 3,
-    irreversible: bool = False,
-    timeout_ms: int = CLICK_TIMEOUT_MS,
-) -> list[str]:
-    """Click `locator`; when something intercepts the click, close known overlays and try again.
-
-    An irreversible click first checks actionability with a short trial click (nothing is sent), so an
-    intercepted or disabled control fails fast without side effects; any other click goes straight out (an
-    intercepted click is not delivered, so trying it is the check). A real click whose log says it was done
-    counts as sent even if waiting for the navigation it started timed out. With `irreversible=True` the
-    real click is issued at most once: if it is not sent after a passing trial, ControlBlocked is raised."""
-    dismissed: list[str] = []
-    last = ""
-    for _ in range(max(1, attempts)):
-        try:
-            if irreversible:
-                locator.click(trial=True, timeout=timeout_ms)
-        except PlaywrightTimeoutError as exc:
-            last = exc.message
-            now = dismiss_overlays(page, pack, locale)
-            dismissed += now
-            if INTERCEPTED not in last and not now:
-                raise ControlBlocked(str(locator), _first_line(last)) from exc
-            continue
-        try:
-            locator.click(timeout=timeout_ms)
-            return dismissed
-        except PlaywrightTimeoutError as exc:
-            last = exc.message
-            if CLICK_DONE in last:  # delivered; only the wait for a navigation it started ran out
-                return dismissed
-            if irreversible:
-                raise ControlBlocked(str(locator), "not sent: " + _first_line(last)) from exc
-            if INTERCEPTED not in last:
-                raise ControlBlocked(str(locator), _first_line(last)) from exc
-            dismissed += dismiss_overlays(page, pack, locale)
-    raise ControlBlocked(str(locator), f"still intercepted after {attempts} attempts: {_first_line(last)}")
-
-
-def _first_line(message: str) -> str:
-    lines = [ln.strip() for ln in message.splitlines() if ln.strip()]
-    intercept = [ln for ln in lines if INTERCEPTED in ln]
-    return (intercept or lines or ["unknown"])[-1][:300]
-
-
-# -- drift check -----------------------------------------------------------------------------------
-def check_pack(
-    page: Page, pack: Pack, locale: str | None = None, prefixes: Iterable[str] | None = None
-) -> dict[str, Resolution]:
-    """Resolve every control key on the current page without clicking or waiting.
-
-    A control resolves when a candidate has exactly one visible match (structural `many` keys: at least
-    one). Keys with parameters are reported as "parametrised"; two+ matches and no other: "ambiguous"."""
-    wanted = tuple(prefixes or ())
-    result: dict[str, Resolution] = {}
-    for key, control in pack.controls.items():
-        if wanted and not key.startswith(wanted):
-            continue
-        if any("{" in (c.name or c.value) or "{" in (c.has_text or "") for c in control.candidates):
-            result[key] = Resolution(None, "parametrised")
-            continue
-        result[key] = _resolve(page, pack, key, locale or pack.meta.default_locale, control.many)
-    return result
-
-
-def _resolve(page: Page, pack: Pack, key: str, locale: str, many: bool) -> Resolution:
-    ambiguous = False
-    for attempt in candidate_attempts(page, pack, key, locale):
-        n = _visible_count(attempt.locator)
-        if n == 1 or (many and n > 1):
-            return Resolution(attempt.description, attempt.strategy, attempt.position)
-        ambiguous = ambiguous or n > 1
-    return Resolution(None, "ambiguous" if ambiguous else "none")

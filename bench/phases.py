@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import agent.flows.cancel as cancel_flow
+import agent.flows.cancel_submit as cancel_submit
 import agent.pages.cancel_opening as cancel_opening
 import agent.pages.order_detail as order_detail
 from agent.browser import BrowserSession
@@ -69,7 +70,9 @@ class Phases:
         targets: list[tuple[Any, str, str | Callable[..., str]]] = [
             (cancel_flow, "read_detail", first_or_again),
             (cancel_flow, "read_order", "read back"),
-            (cancel_flow, "settle", "read back"),
+            (cancel_submit, "read_detail", first_or_again),
+            (cancel_submit, "read_order", "read back"),
+            (cancel_submit, "settle", "read back"),
             (cancel_flow, "open_dialog", "find control"),
             (order_detail, "open_cancel_form", "dialog"),
             (CancelDialog, "wait_open", "dialog"),  # the form from an order row (list-row layouts)

@@ -1,6 +1,6 @@
 """Cancel orders: read → check eligibility → open the form wherever it is → pick the reason →
-double-check → journal → THE click (under the network guard) → judge the site's answer. Exactly once,
-even across crashes and slow sites.
+double-check → journal → THE click (under the network guard) → judge the site's answer (the last three:
+agent.flows.cancel_submit). Exactly once, even across crashes and slow sites.
 
 Order of safety (the only irreversible click is behind all of them): eligibility (policy); the form
 belongs to the order it was opened from (the detail page of that id or its list row; an id the form
@@ -19,12 +19,11 @@ from typing import Any
 
 from playwright.sync_api import Error as PlaywrightError
 
-from agent import journal, policy, stopping
+from agent import policy, stopping
 from agent.api import check_cooldown
 from agent.deadlines import entry_fields
 from agent.errors import (
     AgentError,
-    AlreadyRequested,
     ControlNotFound,
     DoubleCheckFailed,
     NeedsHuman,
@@ -32,13 +31,13 @@ from agent.errors import (
     StateConflict,
     Stopped,
 )
-from agent.flows.cancel_settle import CancelResult, as_found, reconcile, settle, unanswered
-from agent.flows.guard import SubmissionGuard
+from agent.flows.cancel_settle import CancelResult, as_found, reconcile
+from agent.flows.cancel_submit import leave_form, submit, transition_from_submitting
 from agent.flows.read import detail_page, read_detail, read_order
 from agent.flows.runtime import Runtime
 from agent.flows.session import ensure_logged_in, log_in, retrying
-from agent.models import CancelOutcome, CancelRequest, OrderDetail, OrderStatus, RequestState
-from agent.pages import CancelDialog, CancelSubmitted, ConfirmPermit, OrdersPage
+from agent.models import CancelOutcome, OrderDetail, OrderStatus, RequestState
+from agent.pages import CancelDialog, OrdersPage
 from agent.parsing import fold
 
 __all__ = ["CancelResult", "cancel_orders", "cancel_one", "open_dialog"]
@@ -115,21 +114,11 @@ def _after_error(rt: Runtime, order_id: str, result: CancelResult) -> CancelResu
     attempt = rt.store.open_attempt(order_id, "cancel")
     if attempt is not None and not attempt.live and attempt.run_id == rt.run_id:
         why = f"not submitted: the attempt stopped before anything was sent ({result.message})"
-        voided = _transition_from_submitting(rt, order_id, RequestState.FAILED, why)
+        voided = transition_from_submitting(rt, order_id, RequestState.FAILED, why)
         return result.model_copy(update={"state": voided.state if voided else None, "message": why})
     pending = as_found(rt, order_id)
     return result.model_copy(update={"outcome": pending.outcome, "state": pending.state,
                                      "message": f"{result.message}; {pending.message}"})  # fmt: skip
-
-
-def _transition_from_submitting(
-    rt: Runtime, order_id: str, to: RequestState, why: str
-) -> CancelRequest | None:
-    try:
-        return rt.store.transition(order_id, to, expected=RequestState.SUBMITTING, run_id=rt.run_id,
-                                   flagged_reason=why)  # fmt: skip
-    except StateConflict:
-        return rt.store.get_request(order_id)
 
 
 def _reconciled_attempt(
@@ -183,7 +172,7 @@ def _fill_and_submit(
     _double_check(rt, dialog, detail, choice.text)
     shot = rt.browser.screenshot(dialog.page, rt.run_id, f"{order_id}-before-confirm", full_page=False)
     if dry_run:
-        _leave(rt, dialog)
+        leave_form(rt, dialog)
         rt.event("dry_run", order_id=order_id, reason_text=choice.text, evidence=[shot])
         return CancelResult(
             order_id=order_id,
@@ -195,7 +184,7 @@ def _fill_and_submit(
         )
     if confirm is not None:
         if not confirm(detail, choice.text):
-            _leave(rt, dialog)
+            leave_form(rt, dialog)
             rt.event("declined", order_id=order_id, reason_text=choice.text)
             return CancelResult(
                 order_id=order_id,
@@ -204,15 +193,7 @@ def _fill_and_submit(
                 message="not confirmed: nothing submitted",
             )
         _still_cancellable(rt, dialog, detail)  # the person may have taken minutes: ask the site again
-    return _submit(rt, dialog, detail, choice.key or reason, choice.text, shot)
-
-
-def _leave(rt: Runtime, dialog: CancelDialog) -> None:
-    """Leave the form without cancelling: "Keep order"/× on a dialog; a form in its own tab is closed."""
-    if dialog.page is rt.page:
-        dialog.close()
-    elif not dialog.page.is_closed():
-        dialog.page.close()
+    return submit(rt, dialog, detail, choice.key or reason, choice.text, shot)
 
 
 def _refusal(rt: Runtime, detail: OrderDetail) -> CancelResult | None:
@@ -294,7 +275,7 @@ def _choose_reason(
             blames_seller=rt.pack.blames_seller,
         )  # fmt: skip
     except AgentError:
-        _leave(rt, dialog)
+        leave_form(rt, dialog)
         raise
     dialog.choose_reason(choice.text)
     rt.event(
@@ -318,11 +299,11 @@ def _double_check(rt: Runtime, dialog: CancelDialog, detail: OrderDetail, reason
     dialog shows the chosen reason."""
     shown_id = dialog.order_id()
     if shown_id is not None and shown_id != detail.order_id:
-        _leave(rt, dialog)
+        leave_form(rt, dialog)
         raise DoubleCheckFailed(f"the dialog is for order {shown_id}, not {detail.order_id}: nothing clicked")
     selected = dialog.selected_reason()
     if selected is None or fold(selected) != fold(reason_text):
-        _leave(rt, dialog)
+        leave_form(rt, dialog)
         raise DoubleCheckFailed(f"the dialog shows reason {selected!r}, not {reason_text!r}: nothing clicked")
 
 
@@ -331,95 +312,10 @@ def _still_cancellable(rt: Runtime, dialog: CancelDialog, detail: OrderDetail) -
     nothing reloads) is still the one the eligibility check passed."""
     now = read_order(rt, detail.order_id, renew_session=False)
     if now.status is not detail.status:
-        _leave(rt, dialog)
+        leave_form(rt, dialog)
         raise DoubleCheckFailed(
             f"order {detail.order_id} changed to {now.status_text!r} meanwhile: nothing clicked"
         )
-
-
-def _submit(
-    rt: Runtime, dialog: CancelDialog, detail: OrderDetail, key: str, text: str, shot: str
-) -> CancelResult:
-    """Journal, then THE click under the network guard, then judge the site's answer."""
-    order_id = detail.order_id
-    stopping.check()  # the last safe point before the journal: from its row to the answer, no stop
-    with stopping.critical():
-        try:
-            rt.store.begin_submission(order_id, key, text, rt.run_id)  # committed before the click
-        except AlreadyRequested:  # another run got there first: report its request, click nothing
-            _leave(rt, dialog)
-            return as_found(rt, order_id, detail.status_text)
-        return _click_and_judge(rt, dialog, detail, text, shot)
-
-
-def _click_and_judge(rt: Runtime, dialog: CancelDialog, detail: OrderDetail, text: str, shot: str
-                     ) -> CancelResult:  # fmt: skip
-    order_id = detail.order_id
-    logger.info("submitting %s", order_id)
-    with SubmissionGuard(rt, order_id, "cancel") as guard:
-        submitted = dialog.confirm(ConfirmPermit(order_id, text), guard.is_submission, guard.any_sent)
-    _journal_answer(rt, submitted, shot)
-    if guard.blocked and not guard.sent:
-        why = f"the page tried to send a request naming another order ({guard.blocked[0]}): stopped, "
-        why += "nothing sent"
-        return _failed(rt, detail, why)
-    if submitted.answer == "session_expired":
-        raise SessionExpired(f"the site answered the click: {submitted.error}")
-    if submitted.answer == "refused":
-        return _site_refused(rt, detail, submitted.error)
-    if submitted.accepted:
-        after = _after_accepted(rt, dialog, detail)
-        return settle(rt, after, before=detail.status) or _pending(rt, after, "the site accepted the click")
-    after = read_order(rt, order_id)  # unknown: the site now (its API), never the page behind the dialog
-    settled = settle(rt, after, before=detail.status)
-    if settled is not None:
-        return settled
-    return unanswered(rt, after) or _failed(rt, detail, f"the click reached nothing ({submitted.error})")
-
-
-def _after_accepted(rt: Runtime, dialog: CancelDialog, detail: OrderDetail) -> OrderDetail:
-    """The order once the site accepted: from its API when there is one (one signed call; the page reloads
-    on its own meanwhile), else from the page the click reloaded — unless the form had a tab of its own."""
-    if rt.config.api.enabled:
-        return read_order(rt, detail.order_id)
-    reloaded = dialog.page is rt.page
-    dialog.wait_reloaded()
-    return read_detail(rt, detail.order_id, reuse=reloaded, before=detail if reloaded else None)
-
-
-def _journal_answer(rt: Runtime, submitted: CancelSubmitted, shot: str) -> None:
-    if submitted.answer == "unknown":
-        rt.event("submission_unanswered", order_id=submitted.order_id, action="cancel", error=submitted.error,
-                 evidence=[shot])  # fmt: skip
-        return
-    refused = submitted.answer != "accepted"
-    rt.event(journal.ANSWERED, order_id=submitted.order_id, action="cancel", answer=submitted.answer,
-             refused=refused, error=submitted.error, reason_text=submitted.reason,
-             evidence=[shot])  # fmt: skip
-
-
-def _pending(rt: Runtime, detail: OrderDetail, why: str) -> CancelResult:
-    return unanswered(rt, detail) or _failed(rt, detail, why)
-
-
-def _site_refused(rt: Runtime, detail: OrderDetail, error: str) -> CancelResult:
-    """The site said no. A request it shows anyway (made elsewhere, or ours after all) is settled; else
-    `failed` with the site's words: nothing of ours is live."""
-    after = read_order(rt, detail.order_id)
-    settled = settle(rt, after, before=detail.status)
-    if settled is not None:
-        return settled
-    cannot = any(fold(w) in fold(error) for w in rt.pack.words("cannot_cancel", rt.site.locale))
-    result = _failed(rt, detail, error or "the site refused the cancellation")
-    return result.model_copy(update={"outcome": CancelOutcome.NOT_CANCELLABLE}) if cannot else result
-
-
-def _failed(rt: Runtime, detail: OrderDetail, why: str) -> CancelResult:
-    request = _transition_from_submitting(rt, detail.order_id, RequestState.FAILED, why)
-    if request is None or request.state is not RequestState.FAILED:
-        return as_found(rt, detail.order_id, detail.status_text)
-    return CancelResult(order_id=detail.order_id, outcome=CancelOutcome.FAILED, state=RequestState.FAILED,
-                        status_text=detail.status_text, message=why)  # fmt: skip
 
 
 def _failure_shot(rt: Runtime, order_id: str) -> str | None:

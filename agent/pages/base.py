@@ -19,8 +19,9 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from agent.api.protocol import Kind, classify, ret_code
 from agent.errors import DoubleCheckFailed, OrderNotFound, SessionExpired, SiteError
-from agent.locate import Finder, HitCallback, click_through_overlays
+from agent.locate import Finder, HitCallback
 from agent.models import normalise_order_id
+from agent.overlays import click_through_overlays
 from agent.packs import Pack
 from agent.parsing import fold, order_id_from_url
 

@@ -14,7 +14,7 @@ from playwright.sync_api import ElementHandle, Locator
 from playwright.sync_api import Error as PlaywrightError
 
 from agent.errors import DoubleCheckFailed
-from agent.locate import dismiss_overlays
+from agent.overlays import dismiss_overlays
 from agent.pages.base import PageObject, is_navigation_error
 
 __all__ = ["FurtherSteps"]

@@ -15,8 +15,8 @@ from playwright.sync_api import Error as PlaywrightError
 from agent.api.order_list import order_ids
 from agent.api.ultron import Graph
 from agent.errors import ControlNotFound, FilterUnavailable, SiteError
-from agent.locate import CLICK_TIMEOUT_MS
 from agent.models import Order, OrderLine
+from agent.overlays import CLICK_TIMEOUT_MS
 from agent.pages.base import SLICE_MS, PageObject, digits_in, parsed_or_none
 from agent.pages.cancel_dialog import CancelDialog
 from agent.pages.order_detail import OrderDetailPage

@@ -25,7 +25,8 @@ from pydantic import BaseModel, Field
 from agent.browser import BrowserSession
 from agent.config import Config
 from agent.flows.runtime import open_runtime
-from agent.locate import Resolution, check_pack, load_pack
+from agent.locate import load_pack
+from agent.pack_check import Resolution, check_pack
 from agent.packs import Pack
 from agent.pages import OrderDetailPage, OrdersPage
 from agent.recording.camera import page_keys

@@ -10,7 +10,9 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from agent.errors import ControlBlocked, ControlNotFound
-from agent.locate import Finder, check_pack, click_through_overlays, dismiss_overlays
+from agent.locate import Finder
+from agent.overlays import click_through_overlays, dismiss_overlays
+from agent.pack_check import check_pack
 from agent.packs import Pack
 
 pytestmark = pytest.mark.e2e
