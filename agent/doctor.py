@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from agent.config import Config
 from agent.config_file import config_file, load_config
-from agent.errors import AgentError, ConfigError, CredentialsMissing, NeedsHuman, SessionExpired
+from agent.errors import AgentError, ConfigError, CredentialsMissing, NeedsHuman, SessionExpired, UsageError
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext
@@ -57,15 +57,19 @@ def fail(name: str, detail: str, fix: str) -> Check:
 def run_checks(
     config_path: str | None,
     *,
+    account: str | None = None,
     quick: bool = False,
     fixtures: Path | None = None,
     browser: Browser | None = None,
 ) -> list[Check]:
-    """Every check's result, in order. `browser`: reuse a running one instead of launching (tests)."""
+    """Every check's result for `account` (`--account`; None: default_account, else the only one), in
+    order. `browser`: reuse a running one instead of launching (tests)."""
     try:
-        config = load_config(config_path)
+        config = load_config(config_path).for_account(account)
     except ConfigError as exc:
         return [fail("config", str(exc), "fix that key (`buyer-agent config show` prints what loads)")]
+    except UsageError as exc:
+        return [fail("config", str(exc), "give --account NAME, or set default_account")]
     source = config_file(config_path)
     start = "cp config.example.toml buyer-agent.toml, then edit it"
     checks = [ok("config", f"{source} loads") if source else warn("config", "no file: the defaults", start)]

@@ -72,12 +72,15 @@ class _Tools:
             except AgentError as exc:
                 raise ToolError(f"{type(exc).__name__}: {' '.join(str(exc).split())}") from None
 
+    def _store(self) -> Store:
+        """The database, scoped to the server's account (`--account`), as every command scopes it."""
+        return Store.open(self.config.storage.database, account=self.config.account_name)
+
     @contextmanager
-    def _runtime(self, name: str, config: Config | None = None) -> Iterator[Any]:
+    def _runtime(self, name: str) -> Iterator[Any]:
         from agent.flows.runtime import open_runtime
 
-        cfg = config or self.config
-        with Store.open(cfg.storage.database) as store, open_runtime(cfg, store, f"mcp {name}") as rt:
+        with self._store() as store, open_runtime(self.config, store, f"mcp {name}") as rt:
             yield rt
 
     def list_orders(self, status: str | None = None, since: str | None = None, until: str | None = None,
@@ -113,7 +116,7 @@ class _Tools:
 
         from jobs.report import build_report, report_json
 
-        with self._call(), Store.open(self.config.storage.database) as store:
+        with self._call(), self._store() as store:
             rows = build_report(store, self.clock(), self.config.policy)
             data: dict[str, Any] = json.loads(report_json(rows))
             return data

@@ -35,7 +35,7 @@ def doctor(app: App, as_json: bool, quick: bool, fixtures_dir: Path | None) -> N
     ok / warn / fail with the fix. Exit 0 when nothing fails, else 1. Read-only."""
     from agent.doctor import run_checks
 
-    checks = run_checks(app.config_path, quick=quick, fixtures=fixtures_dir)
+    checks = run_checks(app.config_path, account=app.account, quick=quick, fixtures=fixtures_dir)
     failed = any(c.status == "fail" for c in checks)
     if as_json:
         click.echo(json.dumps({"ok": not failed, "checks": [c.model_dump() for c in checks]}, indent=2))

@@ -11,9 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from agent.api.pacing import Cooldown
 from agent.config import AccountConfig, Config, StorageConfig
-from agent.doctor import check_cooldown, check_database, check_lock
+from agent.doctor import check_cooldown, check_database, check_lock, run_checks
 from agent.store import SCHEMA_VERSION, Store
 from jobs.lock import lock_status, sweep_lock
 
@@ -74,3 +76,25 @@ def test_cooldown_running_and_over(tmp_path: Path) -> None:
     until = (start + dt.timedelta(minutes=30)).astimezone()
     assert running.status == "warn" and f"{until:%H:%M}" in running.detail and "login --headed" in running.fix
     assert check_cooldown(config, lambda: start + dt.timedelta(minutes=31)).status == "ok"
+
+
+def test_the_checks_are_of_the_chosen_account(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`doctor --account resale` checks that account's password source, lock and cooldown."""
+    path = tmp_path / "buyer-agent.toml"
+    path.write_text(
+        f'[account]\nemail = "me@example.org"\n'
+        f'[accounts.resale]\nemail = "shop@example.org"\npassword_env = "RESALE_PASSWORD"\n'
+        f'[storage]\ndatabase = "{tmp_path / "agent.db"}"\nstate_dir = "{tmp_path / "state"}"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.delenv("BUYER_AGENT_PASSWORD", raising=False)
+    monkeypatch.setenv("RESALE_PASSWORD", "secret")
+
+    def password(account: str | None) -> str:
+        (check,) = [c for c in run_checks(str(path), account=account, quick=True) if c.name == "password"]
+        return check.status
+
+    assert password("resale") == "ok"
+    assert password("default") == "fail"
+    (unknown,) = run_checks(str(path), account="nobody", quick=True)
+    assert unknown.name == "config" and unknown.status == "fail" and "nobody" in unknown.detail
