@@ -12,13 +12,13 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from agent.errors import ConfigError, UsageError
+from agent.statuses import DEFAULT_ACCOUNT
 
 if TYPE_CHECKING:
     from agent.config import Config
 
 __all__ = ["ACCOUNT_NAME", "check", "effective", "names", "pick"]
 
-DEFAULT = "default"  # agent.config.DEFAULT_ACCOUNT
 ACCOUNT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")  # it names folders and lock files
 
 
@@ -26,7 +26,7 @@ def names(cfg: Config) -> list[str]:
     """The [accounts.*] tables, plus "default" for a given [account] (or when there is no table at all)."""
     found = list(cfg.accounts)
     if "account" in cfg.model_fields_set or not found:
-        found.insert(0, DEFAULT)
+        found.insert(0, DEFAULT_ACCOUNT)
     return found
 
 
@@ -51,7 +51,7 @@ def effective(cfg: Config, chosen: str) -> Config:
     named = cfg.accounts.get(chosen)
     if named is not None:
         update = {"account": named.login(), "site": named.site_for(cfg.site)}
-    if chosen != DEFAULT:
+    if chosen != DEFAULT_ACCOUNT:
         st = cfg.storage
         update["storage"] = st.model_copy(update={"state_dir": st.state_dir / "accounts" / chosen,
                                                    "evidence_dir": st.evidence_dir / chosen})  # fmt: skip
@@ -67,7 +67,7 @@ def check(cfg: Config, where: str) -> None:
         if not ACCOUNT_NAME.match(name):
             raise ConfigError(where, f"accounts.{name}", "an account name is letters, digits, '-' or '_' "
                               "(at most 40, starting with a letter or digit)")  # fmt: skip
-    if DEFAULT in cfg.accounts and "account" in cfg.model_fields_set:
+    if DEFAULT_ACCOUNT in cfg.accounts and "account" in cfg.model_fields_set:
         raise ConfigError(where, "accounts.default", "both [account] and [accounts.default] are given: "
                           "[account] is the account 'default'; keep one of them")  # fmt: skip
     known = names(cfg)

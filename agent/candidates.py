@@ -26,6 +26,11 @@ class Attempt:
     strategy: str
     position: int  # index of the candidate in the pack (0 = first choice)
 
+    @property
+    def framed(self) -> bool:
+        """Looks inside an iframe (the candidate names one), not in the page or scope itself."""
+        return self.strategy.startswith("frame")
+
 
 
 def _fill(text: str, params: Mapping[str, str] | None) -> str:

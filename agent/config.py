@@ -28,6 +28,7 @@ from pydantic import (
 from agent.errors import CredentialsMissing
 from agent.masking import mask_settings
 from agent.models import OrderStatus
+from agent.statuses import DEFAULT_ACCOUNT
 
 ENV_PREFIX = "BUYER_AGENT_"
 ENV_CONFIG = "BUYER_AGENT_CONFIG"
@@ -88,7 +89,6 @@ class AccountConfig(Section):
     otp_command: str = ""
 
 
-DEFAULT_ACCOUNT = "default"  # the name of the single [account] table (and of a one-account setup)
 
 
 class SiteOverrides(Section):

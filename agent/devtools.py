@@ -59,13 +59,9 @@ class DevTools:
             logger.info("no DevTools session (%s): answers are read through the page", _first(exc))
 
     def _on_page(self, page: Page) -> None:
-        """A tab the site opened. An error must not escape: Playwright would raise it from the next call."""
-        if self._opening:
-            return
-        try:
+        """A tab the site opened (attach() lets no error escape: Playwright would raise it later)."""
+        if not self._opening:
             self.attach(page)
-        except PlaywrightError as exc:
-            logger.info("could not set up a new tab: %s", _first(exc))
 
 
 def answer_body(page: Page, request: Request) -> str | None:

@@ -83,7 +83,7 @@ class Finder:
         one, when it was absent the last time too (then all its candidates are asked at once first)."""
         ordered = self._ordered(key, scope, params)
         if key in self._absent:  # absent last time: one round trip tells whether it still is
-            here = [a for _, a in ordered if not a.strategy.startswith("frame")]
+            here = [a for _, a in ordered if not a.framed]
             if len(here) == len(ordered) and _union(here).count() == 0:
                 return None
         if not ordered:
@@ -94,9 +94,9 @@ class Finder:
             self._sticky[key] = first
             self._absent.discard(key)
             return attempt.locator, found
-        here = [a for _, a in rest if not a.strategy.startswith("frame")]
+        here = [a for _, a in rest if not a.framed]
         if here and _union(here).count() == 0:
-            rest = [(i, a) for i, a in rest if a.strategy.startswith("frame")]
+            rest = [(i, a) for i, a in rest if a.framed]
         for index, attempt in rest:
             found = read(attempt.locator)
             if found:
@@ -156,19 +156,19 @@ class Finder:
         """True when some candidate of `key` has a visible match right now (no waiting): one round trip
         for the candidates of this frame together, one per candidate inside an iframe."""
         attempts = self.attempts(key, scope, params)
-        here = [a for a in attempts if not a.strategy.startswith("frame")]
+        here = [a for a in attempts if not a.framed]
         if here and visible_count(_union(here)) > 0:
             return True
-        return any(visible_count(a.locator) > 0 for a in attempts if a.strategy.startswith("frame"))
+        return any(visible_count(a.locator) > 0 for a in attempts if a.framed)
 
     def visible_elements(self, key: str, scope: Locator | None = None) -> list[ElementHandle]:
         """Every visible element some candidate of `key` matches, each once: the candidates of this frame
         in one round trip (as one union), a candidate inside an iframe on its own."""
         attempts = self.attempts(key, scope)
-        here = [a for a in attempts if not a.strategy.startswith("frame")]
+        here = [a for a in attempts if not a.framed]
         found = _union(here).filter(visible=True).element_handles() if here else []
         for attempt in attempts:
-            if attempt.strategy.startswith("frame"):
+            if attempt.framed:
                 found += attempt.locator.filter(visible=True).element_handles()
         return found
 
@@ -180,7 +180,7 @@ class Finder:
         params: Mapping[str, str] | None = None,
     ) -> bool:
         """Wait until some candidate of `key` is visible; False on timeout (the caller decides)."""
-        attempts = [a for a in self.attempts(key, scope, params) if not a.strategy.startswith("frame")]
+        attempts = [a for a in self.attempts(key, scope, params) if not a.framed]
         timeout = self.default_timeout_ms if timeout_ms is None else timeout_ms
         return _wait_any(attempts, timeout)
 
@@ -204,7 +204,7 @@ class Finder:
         hit = self._scan(key, root, tried, params, "")
         timeout = self.default_timeout_ms if timeout_ms is None else timeout_ms
         if hit is None and timeout > 0:
-            waitable = [a for a in self.attempts(key, root, params) if not a.strategy.startswith("frame")]
+            waitable = [a for a in self.attempts(key, root, params) if not a.framed]
             for menu in control.menus:
                 waitable += self.attempts(menu, root)
             if self._late(waitable, timeout, until_settled, tried):
@@ -262,7 +262,7 @@ class Finder:
         frames = root.locator(IFRAME).filter(visible=True)
         for i in range(min(frames.count(), MAX_AMBIGUOUS)):
             inner = frames.nth(i).content_frame
-            attempts = [a for a in self.attempts(key, inner, params) if not a.strategy.startswith("frame")]
+            attempts = [a for a in self.attempts(key, inner, params) if not a.framed]
             hit = self._first_unique(key, attempts, tried, f"{tag}iframe[{i}]:")
             if hit is not None:
                 return hit
@@ -278,7 +278,7 @@ class Finder:
                     continue
                 click_through_overlays(opener.locator.filter(visible=True), self.page, self.pack, self.locale)
                 inside = self.attempts(key, self.page, params)
-                _wait_any([a for a in inside if not a.strategy.startswith("frame")], MENU_TIMEOUT_MS)
+                _wait_any([a for a in inside if not a.framed], MENU_TIMEOUT_MS)
                 hit = self._first_unique(key, inside, tried, f"{tag}menu({opener.description}):")
                 if hit is not None:
                     return hit

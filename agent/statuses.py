@@ -1,11 +1,13 @@
 """The domain's enums and fixed choices, in a module that imports nothing heavy: the CLI builds its
 options from them when it registers its commands. agent.models (the enums) and agent.recording.manifest
-(FLOWS) re-export them; import them from there elsewhere.
+(FLOWS) re-export them; import them from there elsewhere. Also the one fixed account name.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+DEFAULT_ACCOUNT = "default"  # the single [account] table's name, and a one-account setup's rows and files
 
 
 class OrderStatus(StrEnum):

@@ -17,7 +17,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from types import FrameType
 
 from agent.errors import Stopped
@@ -30,8 +30,14 @@ EXIT_CODES = {signal.SIGTERM: 143, signal.SIGINT: 130}  # 128 + the signal's num
 OnStop = Callable[[signal.Signals], None]
 
 _state: dict[str, signal.Signals | None] = {"received": None, "seen": None}  # armed for check() / any
-_critical = threading.local()
-_prompting = threading.local()  # inside interruptible(): a signal stops at once
+
+
+class _Depth(threading.local):
+    depth = 0  # how deep this thread is inside the section (sections nest)
+
+
+_critical = _Depth()
+_prompting = _Depth()  # inside interruptible(): a signal stops at once
 
 
 def requested() -> signal.Signals | None:
@@ -42,30 +48,31 @@ def requested() -> signal.Signals | None:
 def check() -> None:
     """A safe point: raise `Stopped` when a stop was asked for (never inside `critical()`)."""
     received = _state["received"]
-    if received is not None and not getattr(_critical, "depth", 0):
+    if received is not None and not _critical.depth:
         raise Stopped(received.name, EXIT_CODES[received])
 
 
-@contextmanager
-def critical() -> Iterator[None]:
-    """From the journal's `submitting` row to the site's answer read and recorded: no stop in between."""
-    _critical.depth = getattr(_critical, "depth", 0) + 1
-    try:
-        yield
-    finally:
-        _critical.depth -= 1
+def critical() -> AbstractContextManager[None]:
+    """From the journal's `submitting` row to the site's answer read and recorded: no stop in between.
+    Entering it is the last safe point."""
+    return _section(_critical)
 
 
-@contextmanager
-def interruptible() -> Iterator[None]:
+def interruptible() -> AbstractContextManager[None]:
     """A wait where stopping at once is safe (a prompt for a person's yes or a one-time code): a signal
     raises `Stopped` right there instead of waiting for the next safe point."""
+    return _section(_prompting)
+
+
+@contextmanager
+def _section(section: _Depth) -> Iterator[None]:
+    """A safe point, then this thread counted into `section` for the block."""
     check()
-    _prompting.depth = getattr(_prompting, "depth", 0) + 1
+    section.depth += 1
     try:
         yield
     finally:
-        _prompting.depth -= 1
+        section.depth -= 1
 
 
 @contextmanager
@@ -97,7 +104,7 @@ def _handler(on_stop: OnStop | None) -> Callable[[int, FrameType | None], None]:
             on_stop(sig)
             return
         _state["received"] = sig
-        if getattr(_prompting, "depth", 0) and not getattr(_critical, "depth", 0):
+        if _prompting.depth and not _critical.depth:
             check()  # a person's prompt: nothing to finish, stop now
 
     return handle

@@ -84,10 +84,9 @@ class Phases:
         ]
         methods = [n for n, v in vars(Store).items() if inspect.isfunction(v) and not n.startswith("_")]
         targets += [(Store, n, "store") for n in methods]
-        saved = [(owner, attr, getattr(owner, attr)) for owner, attr, _ in targets if hasattr(owner, attr)]
+        saved = [(owner, attr, getattr(owner, attr)) for owner, attr, _ in targets]  # a renamed one fails
         for owner, attr, name in targets:
-            if hasattr(owner, attr):
-                setattr(owner, attr, self._wrap(getattr(owner, attr), name))
+            setattr(owner, attr, self._wrap(getattr(owner, attr), name))
         try:
             yield self
         finally:

@@ -16,20 +16,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from agent.errors import LockHeld
+from agent.statuses import DEFAULT_ACCOUNT
 
 __all__ = ["lock_path", "lock_status", "sweep_lock"]
 
 logger = logging.getLogger(__name__)
 
 
-def lock_path(database: Path, account: str = "default") -> Path:
+def lock_path(database: Path, account: str = DEFAULT_ACCOUNT) -> Path:
     """One lock per account: two accounts' sweeps may run at once, two of the same account never."""
-    name = Path(database).name + ("" if account == "default" else f".{account}")
+    name = Path(database).name + ("" if account == DEFAULT_ACCOUNT else f".{account}")
     return Path(database).with_name(name + ".sweep.lock")
 
 
 @contextlib.contextmanager
-def sweep_lock(database: Path, command: str, wait: bool = False, account: str = "default") -> Iterator[None]:
+def sweep_lock(
+    database: Path, command: str, wait: bool = False, account: str = DEFAULT_ACCOUNT
+) -> Iterator[None]:
     """Hold the sweep lock of `database` for `account`. Raises LockHeld at once when another process
     holds it, unless `wait` (then blocks until the holder finishes)."""
     path = lock_path(database, account)
@@ -69,7 +72,7 @@ def _holder(path: Path) -> str:
     return f"pid {pid}, {command}" if pid else "holder unknown"
 
 
-def lock_status(database: Path, account: str = "default") -> tuple[str, str, float]:
+def lock_status(database: Path, account: str = DEFAULT_ACCOUNT) -> tuple[str, str, float]:
     """(state, holder, age in seconds) of the sweep lock, without taking it for longer than a test:
     "free" (no file, or empty), "held" (a live process holds it), or "stale" (the file still names a
     holder that ended without releasing it — a crash; harmless, the kernel freed the lock)."""

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from agent.config import NotifyConfig
 from agent.masking import mask_notify_url, quiet_apprise
 from agent.models import Event
+from agent.statuses import DEFAULT_ACCOUNT
 from agent.store import Store
 
 __all__ = ["Notifier", "event_name", "notify_transitions", "pending_targets", "send_summary", "target_id"]
@@ -127,13 +128,14 @@ def notify_transitions(store: Store, notifier: Notifier, run_id: int | None = No
         return 0
     state = pending_targets(store)
     wanted = set(notifier.config.events)
+    targets = notifier.targets  # hashed once per pass, not once per event and target
     down: set[str] = set()
     sent = 0
     for event in store.events(kind="request_state"):
         name = event_name(event)
         if name is None or name not in wanted:
             continue
-        due = [t for t in state.get(event.id, list(notifier.targets)) if t in notifier.targets]
+        due = [t for t in state.get(event.id, list(targets)) if t in targets]
         if due:
             sent += _notify(store, notifier, event, name, due, down, run_id, known=event.id in state)
     return sent
@@ -203,4 +205,4 @@ def send_summary(
 
 def _named(account: str) -> str:
     """The account in a title: " (reseller)"; nothing for the one account of a one-account setup."""
-    return f" ({account})" if account and account != "default" else ""
+    return f" ({account})" if account and account != DEFAULT_ACCOUNT else ""

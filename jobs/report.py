@@ -21,6 +21,7 @@ from agent.config import PolicyConfig
 from agent.escalation import ESCALATED, Ladder, ladder_of, next_of
 from agent.models import CancelRequest, Event, Money, RequestState
 from agent.policy import CANCELLABLE
+from agent.statuses import DEFAULT_ACCOUNT
 from agent.store import Store
 from jobs.money import BUCKETS, Totals, bucket_of, request_money, totals
 
@@ -52,7 +53,7 @@ NEXT_STEP = {
 
 class ReportRow(BaseModel):
     order_id: str
-    account: str = "default"
+    account: str = DEFAULT_ACCOUNT
     state: RequestState
     title: str = ""
     store_name: str = ""
@@ -147,7 +148,7 @@ def build_report(
                 refund_due=request.refund_due,
                 dispute_deadline=request.dispute_deadline,
                 flagged_reason=request.flagged_reason,
-                next_step=next_step(request, now, order.get("status"), _ladder(store, request), pol),
+                next_step=next_step(request, now, order.get("status"), _ladder(request, events), pol),
                 urgent=_urgent(request, now, pol),
                 timeline=_timeline(events) if timelines else [],
                 amount=money.total.amount if money.total else None,
@@ -166,10 +167,8 @@ def urgent_first(rows: list[ReportRow], now: dt.datetime) -> list[ReportRow]:
     return sorted(rows, key=lambda r: (not r.urgent, r.requested_at or now))
 
 
-def _ladder(store: Store, request: CancelRequest) -> Ladder | None:
-    if request.state not in ESCALATED:
-        return None
-    return ladder_of(request, store.events_for(request.order_id))
+def _ladder(request: CancelRequest, events: list[Event]) -> Ladder | None:
+    return ladder_of(request, events) if request.state in ESCALATED else None
 
 
 def _title(order: dict[str, Any]) -> str:

@@ -13,6 +13,7 @@ from agent.cli import ALL_ACCOUNTS, App, cli, command
 from agent.commands.orders import _order_ids, _runtime
 from agent.commands.output import Col, print_rows
 from agent.errors import UsageError
+from agent.statuses import DEFAULT_ACCOUNT
 
 if TYPE_CHECKING:  # rich, the store and the jobs load inside the commands that use them
     from rich.console import Console
@@ -159,7 +160,7 @@ def report(
     elif as_json:
         click.echo(report_json(rows))
     elif not html_path:
-        print_report(rows, named=all_accounts or app.config.account_name != "default")
+        print_report(rows, named=all_accounts or app.config.account_name != DEFAULT_ACCOUNT)
 
 
 REPORT_COLS = [Col("order id"), Col("state", whole=True), Col("amount"), Col("age (d)", whole=True),

@@ -35,8 +35,7 @@ def submit(
 ) -> CancelResult:
     """Journal, then THE click under the network guard, then judge the site's answer."""
     order_id = detail.order_id
-    stopping.check()  # the last safe point before the journal: from its row to the answer, no stop
-    with stopping.critical():
+    with stopping.critical():  # the last safe point, then no stop from the journal's row to the answer
         try:
             rt.store.begin_submission(order_id, key, text, rt.run_id)  # committed before the click
         except AlreadyRequested:  # another run got there first: report its request, click nothing

@@ -104,8 +104,7 @@ def _attempt(rt: Runtime, request: CancelRequest, dry_run: bool) -> DisputeResul
             "dispute_dry_run", order_id=order_id, reason_text=choice.text, message=message, evidence=[shot]
         )
         return _result(request, "dry_run", "dry run: nothing submitted", choice.text, [shot])
-    stopping.check()  # the last safe point before the journal: from its row to the answer, no stop
-    with stopping.critical():
+    with stopping.critical():  # the last safe point, then no stop from the journal's row to the answer
         if not rt.store.begin_attempt(order_id, ACTION, rt.run_id, reason_text=choice.text):
             return _result(request, "pending", "another run is submitting this dispute right now")
         logger.info("submitting the dispute of %s", order_id)

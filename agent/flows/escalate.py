@@ -107,8 +107,7 @@ def _attempt(rt: Runtime, request: CancelRequest, level: Level, dry_run: bool) -
     if dry_run:
         rt.event("message_dry_run", order_id=order_id, level=level, text=text, evidence=[shot])
         return _result(request, level, "dry_run", "dry run: nothing sent", text)
-    stopping.check()  # the last safe point before the journal: from its row to the answer, no stop
-    with stopping.critical():
+    with stopping.critical():  # the last safe point, then no stop from the journal's row to the answer
         if not _begin(rt.store, order_id, level, rt.run_id, text):
             return _result(request, level, "pending", "another run is sending (or has sent) this message")
         with SubmissionGuard(rt, order_id, action) as guard:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import time
 from collections.abc import Callable
 from types import TracebackType
@@ -20,6 +21,8 @@ from agent.devtools import answer_body
 from agent.pages.base import PAGE_TOKEN_ROUNDS
 
 __all__ = ["SubmissionAnswer"]
+
+logger = logging.getLogger(__name__)
 
 SLICE_MS = 250  # one event wait; between two, `between()` may act (a further confirmation step)
 
@@ -43,7 +46,6 @@ class SubmissionAnswer:
         self.response: Response | None = None
         self.failure: str | None = None  # the submission request failed without an answer (dropped, aborted)
         self.text: str | None = None  # the answer's body, read as it arrived (None: it could not be)
-        self.unread: str | None = None  # why that read failed (the page moved on: the body is gone)
         self._token_answers = 0
 
     def __enter__(self) -> SubmissionAnswer:
@@ -60,15 +62,14 @@ class SubmissionAnswer:
     def _on_response(self, response: Response) -> None:
         if self.response is not None or not self.is_submission(response.request):
             return
-        unread = None
         text = _kept_body(response)
         if text is None:
             try:  # read at once: a page that reloads after its answer takes the body with it
                 text = response.text()
             except PlaywrightError as exc:
-                unread = exc.message
+                logger.info("the answer could not be read: %s", exc.message.splitlines()[0])
         if self._final(text):
-            self.response, self.text, self.unread = response, text, unread
+            self.response, self.text = response, text
 
     def _final(self, text: str | None) -> bool:
         """False for a rotated-token answer (the page re-signs and sends again: that next answer is the

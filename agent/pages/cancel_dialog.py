@@ -173,7 +173,7 @@ class CancelDialog(PageObject):
         result = CancelSubmitted(order_id=permit.order_id, reason=permit.reason, answer="unknown")
         if response is None:
             return result.model_copy(update={"error": answer.silence()})
-        return self._outcome(result, response, answer.text, answer.unread)
+        return self._outcome(result, response, answer.text)
 
     def _first_control(self) -> Locator:
         """The form's confirming control: "Confirm" in a dialog, "Submit" on a separate form page (whose
@@ -186,17 +186,10 @@ class CancelDialog(PageObject):
             except ControlNotFound as no_submit:
                 raise ControlNotFound("cancel_dialog.confirm", no_confirm.tried + no_submit.tried) from None
 
-    def _outcome(
-        self, result: CancelSubmitted, response: Response, text: str | None, unread: str | None = None
-    ) -> CancelSubmitted:
+    def _outcome(self, result: CancelSubmitted, response: Response, text: str | None) -> CancelSubmitted:
         """Judge the click by the site's answer to it (not by the dialog vanishing, which a redirect to
-        the login page also does): its body as read when it arrived, else read now — unless that read
-        failed (`unread`: the page moved on and took the body with it; asking again only fails again)."""
-        if text is None and unread is None:
-            try:
-                text = response.text()
-            except PlaywrightError:
-                text = None
+        the login page also does): its body as kept or read when it arrived (agent.pages.answer); None
+        when neither worked (the page moved on and took it: asking again only fails again)."""
         if text is None:
             # The page navigated before the answer could be read: to the login page (the site refused
             # for the session) or elsewhere (a reload): then only the order itself can tell.

@@ -28,13 +28,13 @@ import sqlite_utils
 from agent import processes
 from agent.errors import StoreError, WrongAccount
 from agent.models import Event, Order, OrderDetail, Run
+from agent.statuses import DEFAULT_ACCOUNT
 from agent.store.requests import RequestTable, _present, to_iso
 from agent.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 logger = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_S = 30.0
-DEFAULT_ACCOUNT = "default"  # as agent.config.DEFAULT_ACCOUNT: the rows of a one-account setup
 ACCOUNT_TABLES = frozenset({"orders", "cancel_requests", "events", "runs"})
 Clock = Callable[[], dt.datetime]
 
@@ -97,7 +97,7 @@ class Store(RequestTable):
         except BaseException:
             store.close()
             raise
-        store.scoped = "account" in store.db.table("events").columns_dict  # False only below v5 (`upto`)
+        store.scoped = "account" in store.db.table("events").columns_dict  # False only below v4 (`upto`)
         return store
 
     def close(self) -> None:
@@ -230,7 +230,7 @@ class Store(RequestTable):
     # ------------------------------------------------------------ accounts
 
     def _mine(self, where: str = "", params: list[Any] | None = None) -> tuple[str, list[Any]]:
-        """`where` narrowed to this store's account (a database below v5 has a single account)."""
+        """`where` narrowed to this store's account (a database below v4 has a single account)."""
         params = list(params or [])
         if not self.scoped:
             return where or "1", params

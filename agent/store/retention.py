@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from agent.models import RequestState
 from agent.store.requests import to_iso
+from agent.store.schema import append_only_trigger
 from agent.transitions import TERMINAL
 
 if TYPE_CHECKING:
@@ -33,8 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["RowPlan", "delete_rows", "plan_rows", "vacuum"]
 
 logger = logging.getLogger(__name__)
-_NO_DELETE = "CREATE TRIGGER events_no_delete BEFORE DELETE ON events " \
-    "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END"  # fmt: skip
+_NO_DELETE = append_only_trigger("DELETE")
 
 
 @dataclass

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION"]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "append_only_trigger"]
 
 
 def _columns(names: str, ints: str = "") -> dict[str, type]:
@@ -29,10 +29,13 @@ def _m1_core(db: sqlite_utils.Database) -> None:
     runs = "id command started_at ended_at outcome pid"
     db.table("runs").create(_columns(runs, ints="id pid"), pk="id")
     for op in ("UPDATE", "DELETE"):  # the audit log is append-only, enforced by the database itself
-        db.execute(
-            f"CREATE TRIGGER events_no_{op.lower()} BEFORE {op} ON events "
-            "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END"
-        )
+        db.execute(append_only_trigger(op))
+
+
+def append_only_trigger(op: str) -> str:
+    """The trigger refusing `op` (UPDATE or DELETE) on events; prune drops and re-creates the DELETE one."""
+    return (f"CREATE TRIGGER events_no_{op.lower()} BEFORE {op} ON events "
+            "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END")  # fmt: skip
 
 
 def _m2_selector_hits_and_indexes(db: sqlite_utils.Database) -> None:

@@ -13,6 +13,7 @@ from agent.config import Config
 from agent.config_file import load_config
 from agent.flows.cancel import CancelResult, cancel_orders
 from agent.flows.runtime import open_runtime
+from agent.models import RequestState
 from agent.shop.admin import ShopAdmin
 from agent.shop.seed import SHOP_EMAIL, SHOP_PASSWORD
 from agent.store import Store
@@ -82,3 +83,18 @@ def pick_order(admin: ShopAdmin, status: str, **match: Any) -> str:
 def submissions(admin: ShopAdmin, order_id: str) -> list[dict[str, Any]]:
     """Every cancellation the shop received for the order (what the server saw, not what we said)."""
     return admin.log(kind="cancel", order_id=order_id)
+
+
+# The shop's submission endpoints, by a part of their path (for its faults), and how long a `commit` fault
+# holds a submission: until the test releases it (no agent waits that long).
+CANCEL_API = "order.operation"
+DISPUTE_FORM = "reverse-pages/start.html"
+HELD_MS = 120_000
+
+
+def disputable_order(admin: ShopAdmin, database: Path) -> str:
+    """An order awaiting delivery whose request the seller shipped anyway: the case a dispute is for."""
+    order_id = pick_order(admin, "awaiting_delivery")
+    with Store.open(database) as store:
+        store.insert_request(order_id, RequestState.SHIPPED_ANYWAY, reason_text="I don't want it anymore")
+    return order_id

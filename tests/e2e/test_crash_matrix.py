@@ -18,7 +18,15 @@ from agent.models import RequestState
 from agent.shop.admin import ShopAdmin
 from agent.shop.server import ShopThread
 from agent.store import Store
-from tests.e2e.agent_support import make_config, pick_order, preload_session
+from tests.e2e.agent_support import (
+    CANCEL_API,
+    DISPUTE_FORM,
+    HELD_MS,
+    disputable_order,
+    make_config,
+    pick_order,
+    preload_session,
+)
 from tests.e2e.process_support import (
     agent,
     descendants,
@@ -32,9 +40,6 @@ from tests.e2e.process_support import (
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("agent_processes")]
 S = RequestState
-HELD_MS = 120_000  # a `commit` fault holds the submission until the test releases it
-CANCEL_API = "order.operation"
-DISPUTE_FORM = "reverse-pages/start.html"
 SUBMITTED = {"cancel": ("cancel", "cancel_rejected"), "dispute": ("dispute", "dispute_rejected")}
 FINAL = {"cancel": S.REQUESTED, "dispute": S.DISPUTE_OPENED}
 ALREADY = {"cancel": "already_requested", "dispute": "already_opened"}  # a rerun after the run had finished
@@ -189,7 +194,4 @@ def test_killed_here_the_rerun_settles_to_exactly_one_submission(
 def _order_for(flow: str, admin: ShopAdmin, db: Path) -> str:
     if flow == "cancel":
         return pick_order(admin, "awaiting_shipment", picked_up=False)
-    order_id = pick_order(admin, "awaiting_delivery")
-    with Store.open(db) as store:  # a request the seller shipped anyway: the dispute's case
-        store.insert_request(order_id, S.SHIPPED_ANYWAY, reason_text="I don't want it anymore")
-    return order_id
+    return disputable_order(admin, db)

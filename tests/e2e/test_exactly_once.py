@@ -13,13 +13,21 @@ import pytest
 from agent.models import RequestState
 from agent.shop.admin import ShopAdmin
 from agent.store import Store
-from tests.e2e.agent_support import SHOP_PASSWORD, make_config, pick_order, preload_session, submissions
+from tests.e2e.agent_support import (
+    CANCEL_API,
+    DISPUTE_FORM,
+    HELD_MS,
+    SHOP_PASSWORD,
+    disputable_order,
+    make_config,
+    pick_order,
+    preload_session,
+    submissions,
+)
 from tests.e2e.process_support import agent, finish, outcome, request_state
 
 pytestmark = pytest.mark.e2e
-SLOW_MS = 120_000  # the backend holds the request until the test releases it (the agent waits 4 s)
-CANCEL_API = "order.operation"
-DISPUTE_FORM = "reverse-pages/start.html"
+SLOW_MS = HELD_MS  # the backend holds the request until the test releases it (the agent waits 4 s)
 
 
 @pytest.fixture
@@ -87,9 +95,7 @@ def test_two_processes_started_together_submit_once_and_neither_fails(
 
 
 def test_a_slow_dispute_is_submitted_once_across_reruns(slow_cfg: Path, shop_admin: ShopAdmin) -> None:
-    order_id = pick_order(shop_admin, "awaiting_delivery")
-    with Store.open(slow_cfg.parent / "agent.db") as store:  # a request the seller shipped anyway
-        store.insert_request(order_id, RequestState.SHIPPED_ANYWAY, reason_text="I don't want it anymore")
+    order_id = disputable_order(shop_admin, slow_cfg.parent / "agent.db")
     shop_admin.faults(path=DISPUTE_FORM, method="POST", kind="commit", delay_ms=SLOW_MS)
 
     def dispute() -> tuple[int, dict[str, object], str]:

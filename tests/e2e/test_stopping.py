@@ -17,7 +17,15 @@ import pytest
 from agent.models import RequestState
 from agent.shop.admin import ShopAdmin
 from agent.store import Store
-from tests.e2e.agent_support import make_config, pick_order, submissions
+from tests.e2e.agent_support import (
+    CANCEL_API,
+    DISPUTE_FORM,
+    HELD_MS,
+    disputable_order,
+    make_config,
+    pick_order,
+    submissions,
+)
 from tests.e2e.process_support import (
     agent,
     descendants,
@@ -29,9 +37,6 @@ from tests.e2e.process_support import (
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("agent_processes")]
-HELD_MS = 120_000  # the shop's backend holds the submission until the test releases it
-CANCEL_API = "order.operation"
-DISPUTE_FORM = "reverse-pages/start.html"
 
 
 def held_then_released(
@@ -75,9 +80,7 @@ def test_sigterm_mid_click_awaits_the_answer_then_stops_the_batch_before_the_nex
 def test_ctrl_c_mid_dispute_submit_keeps_the_browser_reads_the_answer_and_exits_130(
     cfg_path: Path, shop_admin: ShopAdmin
 ) -> None:
-    order_id = pick_order(shop_admin, "awaiting_delivery")
-    with Store.open(cfg_path.parent / "agent.db") as store:  # a request the seller shipped anyway
-        store.insert_request(order_id, RequestState.SHIPPED_ANYWAY, reason_text="I don't want it anymore")
+    order_id = disputable_order(shop_admin, cfg_path.parent / "agent.db")
     shop_admin.faults(path=DISPUTE_FORM, method="POST", kind="commit", delay_ms=HELD_MS)
     proc = agent(cfg_path, "dispute", order_id, "--json", "-v")
 

@@ -15,7 +15,7 @@ from agent.models import RequestState
 from agent.store import Store
 from jobs.lifecycle import ALLOWED
 from jobs.watch import FLAG_ON
-from tests.store_helpers import move
+from tests.store_helpers import Clock, move
 
 S = RequestState
 OID = "8212345678901234"
@@ -24,20 +24,11 @@ T0 = dt.datetime(2026, 7, 15, 10, 31, tzinfo=dt.UTC)
 CODES = {s.value for s in S} | set(FLAG_ON.values()) | set(STEP_WORDING) | set(FLAG_WORDING) | {"by_hand"}
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, hours: float) -> None:
-        self.now += dt.timedelta(hours=hours)
 
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ the `message` command refuse bad input with one line."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,7 @@ from jobs.lifecycle import Observation
 from jobs.report import escalation_step
 from jobs.scheduler import escalation_moments, plan_rechecks
 from jobs.watch import deadlines_of, decide
-from tests.store_helpers import move
+from tests.store_helpers import Clock, move
 
 S = RequestState
 OID = "8212345678901234"
@@ -40,30 +41,20 @@ T0 = dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC)
 POL = PolicyConfig(auto_escalate=True, escalate_seller_after_hours=12, escalate_support_after_hours=36)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def at(self, hours: float) -> dt.datetime:
-        self.now = T0 + dt.timedelta(hours=hours)
-        return self.now
 
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> Store:
-    opened = Store.open(tmp_path / "agent.db", clock=clock)
-    move(opened, OID, S.REQUESTED)
-    clock.at(50)
-    move(opened, OID, S.STALLED, detail={"code": "seller_silent"})  # the ladder counts from here: T0+50
-    return opened
+def store(tmp_path: Path, clock: Clock) -> Iterator[Store]:
+    with Store.open(tmp_path / "agent.db", clock=clock) as opened:
+        move(opened, OID, S.REQUESTED)
+        clock.at(50)
+        move(opened, OID, S.STALLED, detail={"code": "seller_silent"})  # the ladder counts from here: T0+50
+        yield opened
 
 
 def _ladder(store: Store) -> tuple[CancelRequest, Ladder]:

@@ -16,7 +16,6 @@ from agent.commands.doctor import print_checks
 from agent.commands.jobs import print_report, print_sweep
 from agent.commands.orders import detail_lines, print_orders, print_results
 from agent.commands.output import Col, column_widths, print_rows, text_console
-from agent.config import PolicyConfig
 from agent.doctor import Check
 from agent.flows.cancel_settle import CancelResult
 from agent.models import (
@@ -29,11 +28,11 @@ from agent.models import (
     OrderStatus,
     RequestState,
 )
-from agent.store import Store
-from jobs.report import build_report, report_totals
+from jobs.report import report_totals
 from jobs.sweep import SweepResult, SweepTransition
 from tests.e2e.table_text import table_rows
-from tests.unit.test_money import NOW, _fill
+from tests.unit.test_money import NOW
+from tests.unit.test_money import _rows as _report_rows
 
 WIDTHS = [80, 120]
 S = RequestState
@@ -51,12 +50,6 @@ def _check_shape(text: str, width: int, ids: list[str]) -> None:
     assert "…" not in text
     for order_id in ids:
         assert order_id in text
-
-
-def _report_rows(tmp_path: Path) -> list:  # type: ignore[type-arg]
-    with Store.open(tmp_path / "a.db", clock=lambda: NOW) as store:
-        _fill(store)
-        return build_report(store, NOW, PolicyConfig())
 
 
 @pytest.mark.parametrize("width", WIDTHS)

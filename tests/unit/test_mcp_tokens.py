@@ -17,20 +17,15 @@ from mcp import Client
 from agent.config import Config
 from agent.mcp_server import build_server
 from agent.mcp_tokens import TokenBook, TokenRefused
+from tests.store_helpers import Clock
 
 T0 = dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 def test_a_token_is_spent_once_and_survives_a_restart(tmp_path: Path) -> None:
-    clock = Clock()
+    clock = Clock(T0)
     token, expires = TokenBook(tmp_path, clock).issue("8101", "changed_mind", "default")
     assert expires == T0 + dt.timedelta(minutes=10)
     book_file = tmp_path / "mcp-tokens.json"
@@ -53,7 +48,7 @@ def test_a_token_is_spent_once_and_survives_a_restart(tmp_path: Path) -> None:
 def test_a_token_bound_to_something_else_or_expired_is_refused(
     tmp_path: Path, order_id: str, reason: str, account: str, minutes: int, why: str
 ) -> None:
-    clock = Clock()
+    clock = Clock(T0)
     book = TokenBook(tmp_path, clock)
     token, _ = book.issue("8101", "changed_mind", "default")
     clock.now = T0 + dt.timedelta(minutes=minutes)
@@ -77,7 +72,7 @@ def _call(config: Config, clock: Clock, *calls: tuple[str, dict[str, Any]]) -> l
 def test_cancel_without_a_valid_token_is_refused_before_any_browser(tmp_path: Path) -> None:
     config = Config.model_validate({"storage": {"database": str(tmp_path / "a.db"),
                                                 "state_dir": str(tmp_path / "state")}})  # fmt: skip
-    clock = Clock()
+    clock = Clock(T0)
     token, _ = TokenBook(config.storage.state_dir, clock).issue("8101", "changed_mind", "default")
     clock.now = T0 + dt.timedelta(minutes=11)
     results = _call(config, clock,
@@ -95,7 +90,7 @@ def test_cancel_without_a_valid_token_is_refused_before_any_browser(tmp_path: Pa
 def test_report_tool_returns_requests_and_totals(tmp_path: Path) -> None:
     config = Config.model_validate({"storage": {"database": str(tmp_path / "a.db"),
                                                 "state_dir": str(tmp_path / "state")}})  # fmt: skip
-    (result,) = _call(config, Clock(), ("report", {}))
+    (result,) = _call(config, Clock(T0), ("report", {}))
     assert not result.is_error
     assert json.loads(result.content[0].text) == {"requests": [], "totals": {}}
 

@@ -18,7 +18,7 @@ from agent.models import RequestState
 from agent.store import Store
 from jobs.lock import sweep_lock
 from jobs.prune import prune
-from tests.store_helpers import move
+from tests.store_helpers import Clock, move
 
 S = RequestState
 T0 = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
@@ -26,12 +26,6 @@ NOW = T0 + dt.timedelta(days=200)
 MB = 1024 * 1024
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.at = T0
-
-    def __call__(self) -> dt.datetime:
-        return self.at
 
 
 def _file(path: Path, size: int = 100, age_days: float = 0) -> str:
@@ -51,7 +45,7 @@ def setup(tmp_path: Path) -> Iterator[tuple[Config, Store, Clock, dict[str, str]
     config = Config(
         storage=StorageConfig(database=tmp_path / "agent.db", evidence_dir=ev, state_dir=tmp_path / "s")
     )
-    clock = Clock()
+    clock = Clock(T0)
     store = Store.open(config.storage.database, clock=clock)
     files: dict[str, str] = {}
     run_a, run_b, run_d = (store.start_run(c) for c in ("cancel", "cancel", "sweep"))
@@ -70,14 +64,14 @@ def setup(tmp_path: Path) -> Iterator[tuple[Config, Store, Clock, dict[str, str]
     store.record_selector_hit("aliexpress", "orders.row", "role", "role")
     for run in (run_a, run_b, run_d):
         store.end_run(run, "ok")
-    clock.at = T0 + dt.timedelta(days=10)
+    clock.now = T0 + dt.timedelta(days=10)
     store.add_event("sweep", detail={"checked": 1})  # the latest sweep: the scheduler plans from it
-    clock.at = NOW - dt.timedelta(days=40)
+    clock.now = NOW - dt.timedelta(days=40)
     move(store, "C", S.REQUESTED)
-    clock.at = NOW - dt.timedelta(days=30)
+    clock.now = NOW - dt.timedelta(days=30)
     for state in (S.ACCEPTED, S.REFUND_PENDING, S.REFUNDED):
         move(store, "C", state)
-    clock.at = NOW
+    clock.now = NOW
     yield config, store, clock, files
     store.close()
 
@@ -193,7 +187,7 @@ def test_the_scheduler_prunes_weekly(setup: tuple[Config, Store, Clock, dict[str
 
 @pytest.mark.parametrize("state", [S.SUBMITTING, S.FAILED, S.NEEDS_HUMAN, S.DISPUTE_FLAGGED, S.CANCELLED])
 def test_never_anything_of_an_open_request_however_old(tmp_path: Path, state: RequestState) -> None:
-    clock = Clock()
+    clock = Clock(T0)
     evidence = (tmp_path / "evidence").resolve()
     config = Config(storage=StorageConfig(database=tmp_path / "agent.db", evidence_dir=evidence))
     with Store.open(config.storage.database, clock=clock) as store:
@@ -202,7 +196,7 @@ def test_never_anything_of_an_open_request_however_old(tmp_path: Path, state: Re
         move(store, "E", state, run_id=run)
         store.add_event("error", order_id="E", run_id=run, evidence=[shot])
         store.end_run(run, "failed")
-        clock.at = NOW + dt.timedelta(days=3000)
+        clock.now = NOW + dt.timedelta(days=3000)
         before = _kinds(store)
         result = prune(config, store, older_than_days=1)
         assert (result.requests, result.events, result.runs, result.files) == ([], 0, 0, 0)
@@ -214,11 +208,11 @@ def test_one_accounts_prune_never_takes_another_accounts_open_request_or_latest_
     setup: tuple[Config, Store, Clock, dict[str, str]],
 ) -> None:
     config, store, clock, _ = setup
-    clock.at = T0
+    clock.now = T0
     with Store.open(config.storage.database, clock=clock, account="resale") as other:
         move(other, "R", S.REQUESTED)  # open for 200 days, in another account
         other.add_event("sweep", detail={"checked": 9})  # that account's latest sweep
-    clock.at = NOW
+    clock.now = NOW
     result = prune(config, store)  # the default account's prune
     assert "R" not in result.requests
     with Store.open(config.storage.database, clock=clock, account="resale") as other:
