@@ -161,27 +161,3 @@ def test_orders_of_every_account_from_the_command_line(
         missing[0] == 2
         and missing[2].strip() == "error: unknown account 'nobody' (configured: default, resale)"
     )
-
-
-def test_the_mcp_tools_of_one_account_record_and_report_under_that_account(
-    tmp_path: Path, shop: ShopThread, shop_admin: ShopAdmin, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from agent.mcp_server import _Tools
-    from agent.mcp_tokens import TokenBook
-
-    monkeypatch.setenv("RESALE_PASSWORD", "not-needed: the session is saved")
-    resale = _config(tmp_path, shop.base_url).for_account("resale")
-    shop_admin.save_session(resale.storage.state_dir, SECOND_EMAIL)
-    (theirs,) = shop_admin.add_orders(count=1, status="awaiting_shipment", email=SECOND_EMAIL)
-    clock = ShopClock(shop_admin)
-    tools = _Tools(resale, TokenBook(resale.storage.state_dir, clock), clock)
-
-    shown = tools.show_order(theirs)
-
-    assert shown["order_id"] == theirs and shown["request"] is None
-    with Store.open(resale.storage.database, account="resale") as store:
-        assert store.get_order(theirs) is not None
-        store.insert_request(theirs, "requested", reason_text="I don't want it anymore")
-    with Store.open(resale.storage.database) as store:  # the account "default" never sees it
-        assert store.get_order(theirs) is None
-    assert [row["order_id"] for row in tools.report()["requests"]] == [theirs]

@@ -17,26 +17,32 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 
 from agent.models import RequestState
 from agent.shop.admin import ShopAdmin
+from agent.shop.seed import SECOND_EMAIL
 from agent.shop.server import ShopThread
-from tests.e2e.agent_support import SHOP_PASSWORD, make_config, pick_order, submissions
+from agent.store import Store
+from tests.e2e.agent_support import SHOP_PASSWORD, make_config, pick_order, preload_session, submissions
 from tests.e2e.process_support import agent, finish, request_state
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("processes")]
 
 
-def _server(cfg_path: Path) -> StdioServerParameters:
+def _server(cfg_path: Path, *options: str) -> StdioServerParameters:
     exe = Path(sys.executable).with_name("buyer-agent")  # the console script an assistant's config names
     command, args = (str(exe), []) if exe.exists() else (sys.executable, ["-m", "agent"])
     env = {**os.environ, "BUYER_AGENT_PASSWORD": SHOP_PASSWORD}
-    return StdioServerParameters(command=command, args=[*args, "mcp", "--config", str(cfg_path)], env=env)
+    args = [*args, "mcp", "--config", str(cfg_path), *options]
+    return StdioServerParameters(command=command, args=args, env=env)
 
 
-def _session(cfg_path: Path, calls: list[tuple[str, dict[str, Any]]]) -> list[tuple[bool, str]]:
-    """Start `buyer-agent mcp`, make the calls in order, stop it; (is_error, text) of each."""
+def _session(
+    cfg_path: Path, calls: list[tuple[str, dict[str, Any]]], *options: str
+) -> list[tuple[bool, str]]:
+    """Start `buyer-agent mcp [options]`, make the calls in order, stop it; (is_error, text) of each."""
 
     async def run() -> list[tuple[bool, str]]:
         with anyio.fail_after(180):
-            async with stdio_client(_server(cfg_path)) as streams, ClientSession(*streams) as session:
+            server = _server(cfg_path, *options)
+            async with stdio_client(server) as streams, ClientSession(*streams) as session:
                 await session.initialize()
                 results = []
                 for name, args in calls:
@@ -106,3 +112,25 @@ def test_the_sweep_tool_never_clicks_even_with_auto_dispute_on(
     assert ("shipped_anyway", "dispute_flagged") in moves
     assert request_state(cfg_path, order_id) == RequestState.DISPUTE_FLAGGED
     assert shop_admin.log(kind="dispute") == []  # flagged, never submitted
+
+
+def test_the_tools_of_one_account_record_and_report_under_that_account(
+    tmp_path: Path, shop: ShopThread, shop_admin: ShopAdmin
+) -> None:
+    """`buyer-agent --account resale mcp`: what its tools read is that account's, in the database too."""
+    cfg = make_config(tmp_path, shop.base_url, **{"accounts.resale": {"email": SECOND_EMAIL}})
+    resale = cfg.for_account("resale")
+    preload_session(resale, shop_admin)
+    (theirs,) = shop_admin.add_orders(count=1, status="awaiting_shipment", email=SECOND_EMAIL)
+    with Store.open(resale.storage.database, account="resale") as store:
+        store.insert_request(theirs, RequestState.REQUESTED, reason_text="I don't want it anymore")
+
+    (shown, report) = _session(tmp_path / "buyer-agent.toml",
+                               [("show_order", {"order_id": theirs}), ("report", {})], "--account", "resale")
+
+    assert not shown[0] and json.loads(shown[1])["request"]["state"] == "requested", shown[1]
+    assert not report[0] and [r["order_id"] for r in json.loads(report[1])["requests"]] == [theirs]
+    with Store.open(resale.storage.database, account="resale") as store:
+        assert store.get_order(theirs) is not None  # recorded under the account it belongs to
+    with Store.open(resale.storage.database) as store:
+        assert store.get_order(theirs) is None and store.get_request(theirs) is None
